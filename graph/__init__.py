@@ -1,0 +1,1 @@
+"""Graph model, schema and stores of Pattern Atlas."""

@@ -1,0 +1,170 @@
+"""The in-memory graph model the loaders produce and the stores persist.
+
+`GraphData` holds nodes by id and edges by (source, type, target); adding the same thing twice merges
+it, keeping every place it was stated (provenance). It converts to and from a networkx MultiDiGraph
+whose edge keys are the edge types.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import networkx as nx
+
+from .schema import EDGE_TYPES, NODE_KINDS, display_name, node_id, pattern_display
+
+#: Pattern status, strongest first: a card beats a catalogue entry beats a bare reference.
+PATTERN_STATUS_RANK = {"card": 0, "catalogue": 1, "unresolved": 2}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a node or edge was stated: repo-relative file, 1-based lines, the quoted text."""
+
+    file: str
+    start_line: int
+    end_line: int
+    text: str
+    authorship: str = "unspecified"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "start_line": self.start_line,
+            "end_line": self.end_line,
+            "text": self.text,
+            "authorship": self.authorship,
+        }
+
+
+def _merge_provenance(target: list[dict], new: Iterable[dict]) -> None:
+    seen = {(p["file"], p["start_line"], p["end_line"], p["text"]) for p in target}
+    for p in new:
+        key = (p["file"], p["start_line"], p["end_line"], p["text"])
+        if key not in seen:
+            seen.add(key)
+            target.append(dict(p))
+
+
+def _merge_attrs(target: dict[str, Any], attrs: dict[str, Any]) -> None:
+    """First non-empty value wins, except pattern status, where the strongest wins."""
+    for key, value in attrs.items():
+        if value is None or value == "" or value == [] or value == {}:
+            continue
+        if key == "status" and key in target:
+            if PATTERN_STATUS_RANK.get(value, 9) < PATTERN_STATUS_RANK.get(target[key], 9):
+                target[key] = value
+            continue
+        if key == "sections" and target.get("sections"):
+            target["sections"] = list(target["sections"]) + list(value)
+            continue
+        target.setdefault(key, value)
+        if target[key] in (None, "", [], {}):
+            target[key] = value
+
+
+@dataclass
+class GraphData:
+    """Nodes and edges with merged provenance; the loaders' output and the stores' input."""
+
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    edges: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+
+    def add_node(
+        self,
+        kind: str,
+        name: str,
+        provenance: Iterable[Provenance | dict] = (),
+        *,
+        id: str | None = None,
+        **attrs: Any,
+    ) -> str:
+        """Add or merge a node; returns its id. The name is normalised; ids come from `node_id`."""
+        nid = id or node_id(kind, name)
+        shown = pattern_display(name) if kind == "Pattern" else display_name(name)
+        prov = [p.to_dict() if isinstance(p, Provenance) else dict(p) for p in provenance]
+        node = self.nodes.get(nid)
+        if node is None:
+            node = {"id": nid, "kind": kind, "name": shown, "provenance": []}
+            self.nodes[nid] = node
+        elif node["kind"] != kind:
+            raise ValueError(f"node {nid} is a {node['kind']}, not a {kind}")
+        _merge_provenance(node["provenance"], prov)
+        _merge_attrs(node, attrs)
+        return nid
+
+    def add_edge(
+        self,
+        source: str,
+        type: str,
+        target: str,
+        provenance: Iterable[Provenance | dict] = (),
+        **attrs: Any,
+    ) -> tuple[str, str, str]:
+        """Add or merge an edge (one per source, type and target); both ends must exist."""
+        if type not in EDGE_TYPES:
+            raise ValueError(f"unknown edge type {type!r}")
+        for end in (source, target):
+            if end not in self.nodes:
+                raise KeyError(f"edge {source} -{type}-> {target}: no node {end}")
+        key = (source, type, target)
+        prov = [p.to_dict() if isinstance(p, Provenance) else dict(p) for p in provenance]
+        edge = self.edges.get(key)
+        if edge is None:
+            edge = {"provenance": []}
+            self.edges[key] = edge
+        _merge_provenance(edge["provenance"], prov)
+        _merge_attrs(edge, attrs)
+        return key
+
+    def merge(self, other: "GraphData") -> None:
+        """Merge another graph into this one (nodes first, then edges)."""
+        for nid, node in other.nodes.items():
+            attrs = {k: v for k, v in node.items() if k not in ("id", "kind", "name", "provenance")}
+            if nid in self.nodes:
+                self.add_node(node["kind"], node["name"], node["provenance"], id=nid, **attrs)
+            else:
+                self.nodes[nid] = {"id": nid, "kind": node["kind"], "name": node["name"], "provenance": []}
+                self.add_node(node["kind"], node["name"], node["provenance"], id=nid, **attrs)
+        for (s, t, d), edge in other.edges.items():
+            attrs = {k: v for k, v in edge.items() if k != "provenance"}
+            self.add_edge(s, t, d, edge["provenance"], **attrs)
+
+    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Node counts by kind and edge counts by type, sorted by name."""
+        kinds: dict[str, int] = {}
+        types: dict[str, int] = {}
+        for node in self.nodes.values():
+            kinds[node["kind"]] = kinds.get(node["kind"], 0) + 1
+        for _, t, _ in self.edges:
+            types[t] = types.get(t, 0) + 1
+        return dict(sorted(kinds.items())), dict(sorted(types.items()))
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """A MultiDiGraph with node attributes and one keyed edge per (source, type, target)."""
+        g = nx.MultiDiGraph()
+        for nid, node in self.nodes.items():
+            g.add_node(nid, **node)
+        for (s, t, d), edge in self.edges.items():
+            g.add_edge(s, d, key=t, type=t, **edge)
+        return g
+
+    @classmethod
+    def from_networkx(cls, g: nx.MultiDiGraph) -> "GraphData":
+        data = cls()
+        for nid, attrs in g.nodes(data=True):
+            data.nodes[nid] = dict(attrs)
+        for s, d, key, attrs in g.edges(keys=True, data=True):
+            edge = {k: v for k, v in attrs.items() if k != "type"}
+            data.edges[(s, key, d)] = edge
+        return data
+
+
+def check_kinds(data: GraphData) -> None:
+    """Raise if any node kind or edge type is outside the schema (a guard for the stores)."""
+    for node in data.nodes.values():
+        if node["kind"] not in NODE_KINDS:
+            raise ValueError(f"node {node['id']} has unknown kind {node['kind']!r}")
+    for _, t, _ in data.edges:
+        if t not in EDGE_TYPES:
+            raise ValueError(f"unknown edge type {t!r}")

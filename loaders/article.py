@@ -1,0 +1,142 @@
+"""Article parser: a prose article -> its mechanisms (numbered causes), case examples and strategies.
+
+Returns data only (`ParsedArticle`); `loaders.build` links it to the pattern the article is about.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from graph.schema import clean_text
+
+from .errors import LoadError, Warning_
+from .text import Document
+from .vocabulary import VOCABULARY_DIR
+
+_NUMBERED = re.compile(r"^(?P<num>\d{1,3})[.)]\s+(?P<name>\S.{0,100}?)\s*$")
+_STRATEGY = re.compile(r"^(?P<name>[A-Z][^:]{1,60}?):\s+(?P<text>\S.*)$")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\u201c\"])")
+
+
+@dataclass
+class Paragraph:
+    line: int
+    text: str
+    raw: str
+
+
+@dataclass
+class Example:
+    name: str
+    role: str | None
+    line: int
+    sentence: str
+    raw: str
+
+
+@dataclass
+class Mechanism:
+    name: str
+    line: int
+    raw: str
+    body: list[Paragraph] = field(default_factory=list)
+    examples: list[Example] = field(default_factory=list)
+
+    @property
+    def end_line(self) -> int:
+        return self.body[-1].line if self.body else self.line
+
+
+@dataclass
+class Strategy:
+    name: str
+    text: str
+    line: int
+    raw: str
+
+
+@dataclass
+class ParsedArticle:
+    path: str
+    title: str
+    title_line: int
+    mechanisms: list[Mechanism]
+    strategies: list[Strategy]
+    paragraphs: list[Paragraph]
+    warnings: list[Warning_]
+
+
+@dataclass(frozen=True)
+class ArticleVocabulary:
+    strategy_headings: tuple[re.Pattern[str], ...]
+    example_intro: re.Pattern[str]
+
+
+@lru_cache(maxsize=2)
+def load_article_vocabulary(directory: Path = VOCABULARY_DIR) -> ArticleVocabulary:
+    with open(directory / "article.yaml", encoding="utf-8") as fh:
+        doc = yaml.safe_load(fh)
+    return ArticleVocabulary(
+        strategy_headings=tuple(re.compile(p, re.IGNORECASE) for p in doc["strategy_headings"]),
+        example_intro=re.compile(doc["example_intro"]),
+    )
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+
+
+def _is_heading(text: str) -> bool:
+    return len(text.split()) <= 10 and text[-1:] not in ".!?,;:" and text[:1].isupper()
+
+
+def parse_article(doc: Document, vocab: ArticleVocabulary | None = None) -> ParsedArticle:
+    """Split an article into title, mechanisms with their examples, strategies and paragraphs."""
+    vocab = vocab or load_article_vocabulary()
+    warnings = list(doc.warnings)
+    title_line = next((n for n, l in enumerate(doc.lines, 1) if l.strip()), None)
+    if title_line is None:
+        raise LoadError(doc.path, 1, "the file is empty")
+    title = clean_text(doc.lines[title_line - 1])
+    mechanisms: list[Mechanism] = []
+    strategies: list[Strategy] = []
+    paragraphs: list[Paragraph] = []
+    mode = "intro"
+    for number in range(title_line + 1, len(doc.lines) + 1):
+        raw = doc.lines[number - 1].strip()
+        if not raw:
+            continue
+        text = clean_text(raw)
+        numbered = _NUMBERED.match(text)
+        if numbered and _is_heading(numbered.group("name")):
+            mechanisms.append(Mechanism(numbered.group("name"), number, raw))
+            mode = "mechanism"
+            continue
+        if _is_heading(text):
+            mode = "strategies" if any(p.search(text) for p in vocab.strategy_headings) else "other"
+            continue
+        paragraph = Paragraph(number, text, raw)
+        paragraphs.append(paragraph)
+        if mode == "mechanism":
+            mechanism = mechanisms[-1]
+            mechanism.body.append(paragraph)
+            for sentence in sentences(text):
+                for match in vocab.example_intro.finditer(sentence):
+                    if all(e.name != match.group("name") for e in mechanism.examples):
+                        role = match.groupdict().get("role")
+                        mechanism.examples.append(Example(match.group("name"), role.strip() if role else None,
+                                                          number, sentence, raw))
+        elif mode == "strategies":
+            match = _STRATEGY.match(text)
+            if match:
+                strategies.append(Strategy(match.group("name").strip(), match.group("text").strip(), number, raw))
+    for mechanism in mechanisms:
+        if not mechanism.body:
+            warnings.append(Warning_(doc.path, mechanism.line, f"mechanism {mechanism.name!r} has no text"))
+        elif not mechanism.examples:
+            warnings.append(Warning_(doc.path, mechanism.line, f"mechanism {mechanism.name!r} has no case example"))
+    return ParsedArticle(doc.path, title, title_line, mechanisms, strategies, paragraphs, warnings)

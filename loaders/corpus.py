@@ -1,0 +1,133 @@
+"""Loading a corpus: find the documents under the given paths, read them, build one graph.
+
+Catalogues are read first (their synonyms decide node ids), then cards, then articles. Authorship
+comes from a `corpus.yaml` manifest found in a document's folder or above it.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from graph.model import GraphData
+from graph.schema import pattern_slug
+
+from .article import parse_article
+from .build import Builder, LoadReport
+from .card import card_title, parse_card
+from .catalogue import Catalogue, read_catalogue
+from .errors import LoadError
+from .text import REPO_ROOT, Document, display_path, read_document
+from .vocabulary import load_vocabulary
+from .yamlio import load_yaml
+
+DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+YAML_SUFFIXES = {".yaml", ".yml"}
+MANIFEST = "corpus.yaml"
+DEFAULT_DATA = REPO_ROOT / "data"
+
+
+@dataclass
+class LoadResult:
+    graph: GraphData
+    report: LoadReport
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """Every document and YAML file under the paths (sorted, hidden folders skipped)."""
+    found: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise LoadError(str(path), 1, "no such file or folder")
+        if path.is_file():
+            found.append(path)
+            continue
+        for child in sorted(path.rglob("*")):
+            rel = child.relative_to(path)
+            if any(part.startswith(".") for part in rel.parts) or not child.is_file():
+                continue
+            if child.suffix.lower() in DOCUMENT_SUFFIXES | YAML_SUFFIXES:
+                found.append(child)
+    unique: dict[Path, Path] = {}
+    for p in found:
+        unique.setdefault(p.resolve(), p)
+    return list(unique.values())
+
+
+def _manifest_entries(files: list[Path]) -> dict[Path, dict]:
+    """Manifest rows by resolved document path, from every corpus.yaml at or above the files."""
+    entries: dict[Path, dict] = {}
+    seen: set[Path] = set()
+    for file in files:
+        for folder in [file.resolve().parent, *file.resolve().parents]:
+            manifest = folder / MANIFEST
+            if manifest in seen:
+                continue
+            seen.add(manifest)
+            if manifest.is_file():
+                data, shown, _ = load_yaml(manifest)
+                for row in (data or {}).get("documents", []) or []:
+                    if not isinstance(row, dict) or "path" not in row:
+                        raise LoadError(shown, row.get("__line__", 1) if isinstance(row, dict) else 1,
+                                        "manifest row needs a 'path'")
+                    entries.setdefault((folder / row["path"]).resolve(), row)
+            if folder == REPO_ROOT or folder == folder.parent:
+                break
+    return entries
+
+
+def load_paths(paths: Iterable[Path]) -> LoadResult:
+    """Load every card, article and catalogue under the paths into one graph with a report.
+
+    Raises LoadError (file and line) for input that cannot be used; nothing is half-built: the
+    caller gets a whole graph or the error.
+    """
+    vocab = load_vocabulary()
+    files = discover(list(paths))
+    manifest = _manifest_entries(files)
+    builder = Builder()
+    documents: list[tuple[Path, Document]] = []
+    catalogues: list[Catalogue] = []
+    for file in files:
+        if file.name == MANIFEST:
+            continue
+        if file.suffix.lower() in YAML_SUFFIXES:
+            cat = read_catalogue(file)
+            if cat is None:
+                builder.report.skipped.append(display_path(file))
+            else:
+                catalogues.append(cat)
+        else:
+            documents.append((file, read_document(file)))
+
+    def authorship(file: Path, default: str = "unspecified") -> tuple[str, str | None]:
+        row = manifest.get(file.resolve(), {})
+        return row.get("authorship", default), row.get("note")
+
+    order = {"aliases": 0, "concepts": 1, "dimensions": 2}
+    for cat in sorted(catalogues, key=lambda c: order[c.kind]):
+        builder.add_catalogue(cat, authorship(REPO_ROOT / cat.path, "catalogue")[0])
+    known = {pattern_slug(n["name"]) for n in builder.graph.nodes.values() if n["kind"] == "Pattern"}
+    cards = [(f, d, card_title(d)) for f, d in documents]
+    known |= {pattern_slug(t[1]) for _, _, t in cards if t}
+    for file, doc, title in cards:
+        who, note = authorship(file)
+        if title is not None:
+            builder.add_card(parse_card(doc, vocab, known), who, note)
+        else:
+            builder.add_article(parse_article(doc), who, note)
+    graph, report = builder.finish()
+    return LoadResult(graph, report)
+
+
+def sources_digest(paths: Iterable[Path]) -> str:
+    """A digest of every input file's bytes and of the vocabulary and loader code (cache key)."""
+    digest = hashlib.sha256()
+    files = discover(list(paths))
+    code = sorted(Path(__file__).parent.glob("*.py")) + sorted((REPO_ROOT / "graph").glob("schema.py"))
+    vocab = sorted((REPO_ROOT / "data" / "vocabulary").glob("*.yaml"))
+    for file in [*files, *vocab, *code]:
+        digest.update(display_path(file).encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()

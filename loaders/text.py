@@ -1,0 +1,73 @@
+"""Reading a document into numbered lines: encodings, BOMs, line endings and size limits."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import LoadError, Warning_
+
+#: Largest document the loaders read; larger ones get a clear error instead of a memory blow-up.
+MAX_BYTES = int(os.environ.get("PATTERN_ATLAS_MAX_BYTES", 5 * 1024 * 1024))
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def display_path(path: Path) -> str:
+    """The path as provenance shows it: relative to the repository when inside it."""
+    resolved = path.resolve()
+    for base in (REPO_ROOT, Path.cwd().resolve()):
+        try:
+            return resolved.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return resolved.as_posix()
+
+
+@dataclass
+class Document:
+    """A decoded document: its display path and its lines (index 0 is line 1), no line endings."""
+
+    path: str
+    lines: list[str]
+    encoding: str = "utf-8"
+    warnings: list[Warning_] = field(default_factory=list)
+
+
+def decode(raw: bytes, path: str) -> Document:
+    """Decode bytes as UTF-8 (BOM allowed), falling back to Windows-1252 with a warning."""
+    if not raw.strip():
+        raise LoadError(path, 1, "the file is empty")
+    if b"\x00" in raw[:8192]:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise LoadError(path, line, "the file is binary (NUL byte), not a text document")
+    warnings: list[Warning_] = []
+    encoding = "utf-8"
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+        encoding = "utf-8-sig"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError as exc2:
+            raise LoadError(path, line, f"not UTF-8 or Windows-1252 text ({exc2.reason})") from None
+        encoding = "cp1252"
+        warnings.append(Warning_(path, line, "not UTF-8; decoded as Windows-1252"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return Document(path=path, lines=text.split("\n"), encoding=encoding, warnings=warnings)
+
+
+def read_document(path: Path) -> Document:
+    """Read and decode a file, refusing files over MAX_BYTES before reading them."""
+    shown = display_path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise LoadError(shown, 1, f"the file is {size:,} bytes; the limit is {MAX_BYTES:,} bytes")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LoadError(shown, 1, f"cannot read the file ({exc.strerror or exc})") from None
+    return decode(raw, shown)

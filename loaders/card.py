@@ -247,48 +247,43 @@ class _CardParser:
 
     # -- pass 2: place unheaded blocks in the template ------------------------------------------
     def _infer(self, sections: list[Section]) -> None:
+        """Place each run of unheaded blocks between two read headings in the template slots between
+        them, in order, choosing the assignment whose content cues match best (a small dynamic
+        programme: blocks are few)."""
         specs = self.vocab.sections
         used = {s.key for s in sections if s.status == "read"}
-        cursor = -1
-        previous = "the title"
-        for index, section in enumerate(sections):
+        index = 0
+        cursor, previous = -1, "the title"
+        while index < len(sections):
+            section = sections[index]
             if section.status == "read":
-                cursor = section.spec.order
-                previous = f"'{section.heading}'"
+                cursor, previous = section.spec.order, f"'{section.heading}'"
+                index += 1
                 continue
             if section.status != "pending":
+                index += 1
                 continue
-            nxt = next((s for s in sections[index + 1:] if s.status == "read"), None)
+            run = [i for i in range(index, len(sections)) if sections[i].status in ("pending", "unknown")]
+            end = next((i for i in range(index, len(sections)) if sections[i].status == "read"), len(sections))
+            run = [i for i in run if i < end and sections[i].status == "pending"]
+            nxt = sections[end] if end < len(sections) else None
             upper = nxt.spec.order if nxt is not None and nxt.spec.order > cursor else len(specs)
-            window = [s for s in specs if cursor < s.order < upper and s.key not in used]
-            pick, reason = self._pick(section, window)
+            window = [s for s in specs if cursor < s.order < upper and s.key not in used and s.infer != "never"]
             following = f"'{nxt.heading}'" if nxt is not None else "the end"
-            if pick is None:
-                section.key, section.heading, section.status = "unplaced", "Unplaced text", "unplaced"
-                self.warn(section.start_line, "text after a lost heading matches no template section "
-                          f"between {previous} and {following}; kept as unplaced text")
-                continue
-            section.key, section.heading, section.status, section.spec = pick.key, self._heading(pick), "inferred", pick
-            section.reason = reason or f"position: after {previous}, before {following}"
-            used.add(pick.key)
-            cursor = pick.order
-            previous = f"'{section.heading}'"
-
-    @staticmethod
-    def _pick(section: Section, window: list[SectionSpec]) -> tuple[SectionSpec | None, str | None]:
-        for spec in window:
-            if spec.infer == "never":
-                continue
-            if spec.subheading_cue and section.items and section.items[0].subheading:
-                return spec, f"cue: line {section.items[0].line} is a Title Case sub-heading"
-            for cue in spec.cues:
-                for item in section.items:
-                    if cue.search(item.text):
-                        return spec, f"cue: /{cue.pattern}/ matches line {item.line}"
-        for spec in window:
-            if spec.infer == "position":
-                return spec, None
-        return None, None
+            assignment = _assign([sections[i] for i in run], window)
+            for i, choice in zip(run, assignment):
+                block = sections[i]
+                if choice is None:
+                    block.key, block.heading, block.status = "unplaced", "Unplaced text", "unplaced"
+                    self.warn(block.start_line, "text after a lost heading matches no template section "
+                              f"between {previous} and {following}; kept as unplaced text")
+                    continue
+                spec, reason = choice
+                block.key, block.heading, block.status, block.spec = spec.key, self._heading(spec), "inferred", spec
+                block.reason = reason or f"position: after {previous}, before {following}"
+                used.add(spec.key)
+                previous = f"'{block.heading}'"
+            index = end
 
     # -- pass 3: facts --------------------------------------------------------------------------
     def _facts(self, section: Section) -> list[Fact]:
@@ -374,6 +369,47 @@ class _CardParser:
                 facts.append(Fact(rule.edge, "Pattern", slug, item.line, item.raw, section.key,
                                   direction=direction, description=item.text))
         return facts
+
+
+_POSITION_SCORE = 0.05
+_UNPLACED_SCORE = -1.0
+
+
+def _score(block: Section, spec: SectionSpec) -> tuple[float, str | None] | None:
+    """How well a block fits a section: cue share (0..1], a small score for position, or None."""
+    if spec.subheading_cue and block.items and block.items[0].subheading:
+        return 1.0, f"cue: line {block.items[0].line} is a Title Case sub-heading"
+    if spec.cues and block.items:
+        hits = [item for item in block.items if any(c.search(item.text) for c in spec.cues)]
+        if hits:
+            cue = next(c for c in spec.cues if c.search(hits[0].text))
+            return len(hits) / len(block.items), f"cue: /{cue.pattern}/ matches line {hits[0].line}"
+    if spec.infer == "position":
+        return _POSITION_SCORE, None
+    return None
+
+
+def _assign(blocks: list[Section], window: list[SectionSpec]) -> list[tuple[SectionSpec, str | None] | None]:
+    """Order-preserving assignment of blocks to template slots with the best total score."""
+    from functools import lru_cache
+
+    @lru_cache(maxsize=None)
+    def best(i: int, j: int) -> tuple[float, tuple]:
+        if i == len(blocks):
+            return 0.0, ()
+        skip_score, skip_rest = best(i + 1, j)
+        top = (skip_score + _UNPLACED_SCORE, (None, *skip_rest))
+        for k in range(j, len(window)):
+            fit = _score(blocks[i], window[k])
+            if fit is None:
+                continue
+            rest_score, rest = best(i + 1, k + 1)
+            total = fit[0] + rest_score
+            if total > top[0] + 1e-9:
+                top = (total, ((window[k], fit[1]), *rest))
+        return top
+
+    return list(best(0, 0)[1])
 
 
 def _split_commas(text: str) -> list[str]:

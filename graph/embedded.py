@@ -14,6 +14,7 @@ from typing import Any, Sequence
 
 import networkx as nx
 
+from .cypher import cypher_view, run_embedded
 from .model import GraphData
 from .store import GraphStore, edge_key, summary
 
@@ -35,6 +36,7 @@ class EmbeddedStore(GraphStore):
         self.graph = graph if graph is not None else nx.MultiDiGraph()
         self._adj: dict[str, list[tuple[str, str]]] | None = None
         self._by_name: dict[str, list[str]] | None = None
+        self._view: nx.MultiDiGraph | None = None
 
     # -- writes ----------------------------------------------------------------------------------
     def replace_all(self, data: GraphData) -> None:
@@ -51,6 +53,7 @@ class EmbeddedStore(GraphStore):
     def _invalidate(self) -> None:
         self._adj = None
         self._by_name = None
+        self._view = None
 
     def _adjacency(self) -> dict[str, list[tuple[str, str]]]:
         if self._adj is None:
@@ -183,6 +186,23 @@ class EmbeddedStore(GraphStore):
                     if o not in path:
                         stack.append((o, path + [o]))
         return found, False
+
+    def _cypher_view(self) -> nx.MultiDiGraph:
+        if self._view is None:
+            self._view = cypher_view(self.graph)
+        return self._view
+
+    def cypher_rows(self, query: str, params: dict[str, Any] | None, limit: int,
+                    timeout: float) -> tuple[list[str], list[list[Any]], bool]:
+        return run_embedded(self._cypher_view(), query, params, limit, timeout)
+
+    def run_library_query(self, spec: Any, params: dict[str, Any]) -> tuple[list[str], list[list[Any]], bool]:
+        from .queries import REGISTRY  # noqa: PLC0415 - queries imports the store module's neighbours
+
+        if spec.embedded == "cypher":
+            return run_embedded(self._cypher_view(), spec.cypher, None, limit=100_000, timeout=30.0)
+        columns, rows = REGISTRY[spec.embedded](self.graph, params)
+        return columns, rows, False
 
     # -- persistence -----------------------------------------------------------------------------
     def save(self, path: Path, meta: dict[str, Any] | None = None) -> None:

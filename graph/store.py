@@ -106,8 +106,38 @@ class GraphStore(ABC):
                           cap: int) -> tuple[list[list[str]], bool]:
         """All simple paths from a to b of at most max_length edges (up to `cap` of them, and a truncated flag)."""
 
+    @abstractmethod
+    def cypher_rows(self, query: str, params: dict[str, Any] | None, limit: int,
+                    timeout: float) -> tuple[list[str], list[list[Any]], bool]:
+        """Run read-only user Cypher: (columns, rows with nodes as {id, kind, name}, truncated)."""
+
+    @abstractmethod
+    def run_library_query(self, spec: Any, params: dict[str, Any]) -> tuple[list[str], list[list[Any]], bool]:
+        """Run a named library query (`graph.queries.QuerySpec`) with bound parameters."""
+
     def close(self) -> None:
         """Release resources (the Neo4j driver); the embedded store has none."""
+
+    def __enter__(self) -> "GraphStore":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def cypher(self, query: str, params: dict[str, Any] | None = None, limit: int = 1000,
+               timeout: float = 10.0) -> dict[str, Any]:
+        """Read-only Cypher with a row limit and a timeout; rows plus the subgraph of returned nodes.
+
+        Raises `graph.cypher.CypherError` (ReadOnlyViolation, UnsupportedQuery, QueryTimeout).
+        """
+        from .cypher import node_ids_in  # noqa: PLC0415
+
+        limit = max(1, min(int(limit), 100_000))
+        columns, rows, truncated = self.cypher_rows(query, params, limit, timeout)
+        ids = node_ids_in(rows)
+        nodes = self.get_nodes(ids)
+        return {"columns": columns, "rows": rows, "truncated": truncated,
+                "subgraph": {"nodes": [nodes[i] for i in ids if i in nodes], "edges": self.edges_among(ids)}}
 
     # -- queries built on the primitives --------------------------------------------------------
     def get_node(self, node_id: str) -> dict[str, Any] | None:

@@ -97,9 +97,32 @@ class GraphStore(ABC):
                       kinds: Sequence[str] | None) -> dict[str, set[str]]:
         """For each frontier id, the ids one edge away (either direction) of the given types and kinds."""
 
-    @abstractmethod
     def shortest_node_paths(self, a: str, b: str, edge_types: Sequence[str]) -> list[list[str]]:
-        """Candidate shortest paths (node-id lists, undirected) from a to b; must include the first in order."""
+        """The first shortest path by node ids (undirected), found with `neighbour_ids` level by level:
+        distances from b until a is reached, then from a always the smallest id one step closer."""
+        if not self.get_nodes([a, b]).keys() >= {a, b}:
+            return []
+        types = list(edge_types)
+        dist = {b: 0}
+        frontier = [b]
+        adjacency: dict[str, set[str]] = {}
+        while frontier and a not in dist:
+            found = self.neighbour_ids(frontier, types, None)
+            adjacency.update(found)
+            nxt = sorted({n for ns in found.values() for n in ns} - dist.keys())
+            level = dist[frontier[0]] + 1
+            for n in nxt:
+                dist[n] = level
+            frontier = nxt
+        if a not in dist:
+            return []
+        path = [a]
+        while path[-1] != b:
+            here = path[-1]
+            if here not in adjacency:
+                adjacency.update(self.neighbour_ids([here], types, None))
+            path.append(min(o for o in adjacency[here] if dist.get(o) == dist[here] - 1))
+        return [path]
 
     @abstractmethod
     def simple_node_paths(self, a: str, b: str, max_length: int, edge_types: Sequence[str],

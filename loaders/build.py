@@ -153,6 +153,9 @@ class Builder:
         sections = [s.to_dict(card.path) for s in card.sections]
         self.graph.add_node("Pattern", card.pattern, [title], id=pid, status="card", authorship=authorship,
                             card=card.path, sections=sections)
+        # the card's own title line comes first, before places that merely mention the pattern
+        self.graph.nodes[pid]["provenance"].sort(key=lambda p: (p["file"], p["start_line"]) !=
+                                                 (card.path, card.title_line))
         sid = self._source(card.path, "card", authorship, card.title_text, card.title_line, note=note)
         self.graph.add_edge(sid, "DESCRIBES", pid, [title])
         for section in card.sections:

@@ -37,3 +37,43 @@ def corpus_store(corpus_result):
     store = EmbeddedStore()
     store.replace_all(corpus_result.graph)
     return store
+
+
+def _neo4j_or_skip():
+    """A Neo4jStore from the environment; skipped when not configured, but a failure under CI=true."""
+    import os
+
+    if not os.environ.get("NEO4J_URI"):
+        message = "NEO4J_URI is not set: start a server with `eval \"$(scripts/neo4j.sh start)\"`"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Neo4j is required under CI=true: {message}")
+        pytest.skip(message)
+    from graph.neo4j_store import Neo4jStore
+
+    return Neo4jStore.from_env()
+
+
+@pytest.fixture(scope="session")
+def neo4j_raw():
+    """A connection to the test server (whatever it holds)."""
+    store = _neo4j_or_skip()
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def neo4j_corpus_store(neo4j_raw, corpus_result):
+    """The test server holding the shipped corpus."""
+    neo4j_raw.replace_all(corpus_result.graph)
+    return neo4j_raw
+
+
+@pytest.fixture(params=["embedded", "neo4j"])
+def any_store(request, corpus_store):
+    """Each store, holding the shipped corpus: the parity suite runs every test on both."""
+    if request.param == "embedded":
+        return corpus_store
+    store = request.getfixturevalue("neo4j_corpus_store")
+    if store.counts() != corpus_store.counts():  # another test replaced the graph: restore it
+        store.replace_all(request.getfixturevalue("corpus_result").graph)
+    return store

@@ -4,6 +4,8 @@
     python -m graph neighbours insecure --hops 2 [--kinds Capacity,Condition]
     python -m graph compare insecure needy self-judging
     python -m graph node insecure
+    python -m graph query --list | query NAME [--param key=value …]
+    python -m graph cypher "MATCH (p:Pattern) RETURN p.name" [--limit N] [--timeout S]
     python -m graph stats
 
 Nodes are given by id (`pattern:insecure`) or name (`insecure`, `"the silent member"`).
@@ -17,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .cypher import CypherError
 from .narrate import edge_sentence, path_sentences, place
 from .store import GraphStore, NotFound
 
@@ -56,8 +59,42 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("node", help="one node with its sections and provenance")
     p.add_argument("node")
 
+    p = sub.add_parser("query", help="run a named query from the library (data/queries.yaml)")
+    p.add_argument("name", nargs="?")
+    p.add_argument("--list", action="store_true", help="list the named queries and their parameters")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a query parameter")
+
+    p = sub.add_parser("cypher", help="run read-only Cypher (writes, LOAD CSV and procedure calls are refused)")
+    p.add_argument("query")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="a $parameter (Neo4j store only; the embedded store's Cypher has none)")
+    p.add_argument("--limit", type=int, default=1000, help="most rows returned (default 1000)")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds before the query is stopped (default 10)")
+
     sub.add_parser("stats", help="node and edge counts")
     return parser
+
+
+def _params(pairs: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--param takes KEY=VALUE, not {pair!r}")
+        out[key] = int(value) if value.lstrip("-").isdigit() else value
+    return out
+
+
+def _print_table(result: dict[str, Any]) -> None:
+    columns = result["columns"]
+    rows = [[json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else ("" if v is None else str(v))
+             for v in row] for row in result["rows"]]
+    widths = [min(60, max([len(c)] + [len(r[i]) for r in rows])) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print("  ".join((v if len(v) <= w else v[: w - 1] + "…").ljust(w) for v, w in zip(row, widths)))
+    print(f"({len(rows)} row{'s' if len(rows) != 1 else ''}{', more exist: cut at the limit' if result['truncated'] else ''})")
 
 
 def open_store(args: argparse.Namespace) -> GraphStore:
@@ -156,6 +193,29 @@ def run(args: argparse.Namespace, store: GraphStore) -> Any:
             for item in s["items"]:
                 print(f"    {item['line']:>4}  {item['text']}")
         return None
+    if args.command == "query":
+        from .queries import load_library, run_named  # noqa: PLC0415
+
+        if args.list or not args.name:
+            specs = load_library()
+            if args.json:
+                return [{"name": q.name, "description": q.description,
+                         "params": [{"name": p.name, "default": p.default} for p in q.params]} for q in specs]
+            for q in specs:
+                params = ", ".join(f"{p.name}={p.default}" for p in q.params)
+                print(f"{q.name}{f' ({params})' if params else ''}\n    {q.description}")
+            return None
+        result = run_named(store, args.name, _params(args.param))
+        if args.json:
+            return result
+        _print_table(result)
+        return None
+    if args.command == "cypher":
+        result = store.cypher(args.query, _params(args.param) or None, args.limit, args.timeout)
+        if args.json:
+            return result
+        _print_table(result)
+        return None
     nodes, edges = store.counts()
     if args.json:
         return {"nodes": nodes, "edges": edges}
@@ -173,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         result = run(args, store)
-    except (NotFound, ValueError) as exc:
+    except (NotFound, ValueError, CypherError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:

@@ -1,0 +1,1 @@
+"""Pattern Atlas explorer: interactive views of the pattern graph."""

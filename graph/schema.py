@@ -55,6 +55,7 @@ EDGE_TYPES: dict[str, tuple[str, str]] = {
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_NON_UNICODE_WORD = re.compile(r"[\W_]+")
 
 
 def clean_text(text: str) -> str:
@@ -73,7 +74,10 @@ def display_name(text: str) -> str:
 def slug(text: str) -> str:
     """The id part of a name: 'The silent member' and 'silent  Member' give 'silent-member'."""
     name = display_name(text).lower()
-    return _NON_WORD.sub("-", name).strip("-")
+    folded = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    ascii_slug = _NON_WORD.sub("-", folded).strip("-")
+    # names with no Latin letters keep their own letters rather than vanishing
+    return ascii_slug if ascii_slug else _NON_UNICODE_WORD.sub("-", name).strip("-")
 
 
 def pattern_slug(name: str) -> str:

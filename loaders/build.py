@@ -169,7 +169,13 @@ class Builder:
             attrs = dict(fact.node_attrs)
             if fact.kind == "Pattern":
                 attrs.setdefault("status", "unresolved")
-            other = self.graph.add_node(fact.kind, fact.name, [prov], id=self.resolve(fact.kind, fact.name), **attrs)
+            try:
+                other_id = self.resolve(fact.kind, fact.name)
+            except ValueError:
+                self.report.warnings.append(Warning_(card.path, fact.line, f"{fact.kind} name {fact.name!r} has no "
+                                                     "letters or digits; no node made"))
+                continue
+            other = self.graph.add_node(fact.kind, fact.name, [prov], id=other_id, **attrs)
             source, target = (pid, other) if fact.direction == "out" else (other, pid)
             edge_attrs: dict[str, Any] = {"section": fact.section}
             if fact.description:

@@ -171,6 +171,8 @@ class _CardParser:
             first = next((n for n, l in enumerate(self.doc.lines, 1) if l.strip()), 1)
             raise LoadError(self.doc.path, first, "not a pattern card: the first line must be '<Name> Pattern'")
         title_line, name = title
+        if not pattern_slug(name):
+            raise LoadError(self.doc.path, title_line, f"the title {name!r} names no pattern (no letters or digits)")
         self.name = name
         self.self_slug = pattern_slug(name)
         self.known = set(self.known) | {self.self_slug}

@@ -115,10 +115,29 @@ def load_paths(paths: Iterable[Path]) -> LoadResult:
         who, note = authorship(file)
         if title is not None:
             builder.add_card(parse_card(doc, vocab, known), who, note)
-        else:
-            builder.add_article(parse_article(doc), who, note)
+            continue
+        heading = _card_heading(doc)
+        if heading is not None:
+            raise LoadError(doc.path, 1, f"looks like a pattern card (heading {heading[1]!r} at line {heading[0]}) "
+                                         "but has no title: its first line must be '<Name> Pattern'")
+        builder.add_article(parse_article(doc), who, note)
     graph, report = builder.finish()
     return LoadResult(graph, report)
+
+
+def _card_heading(doc: Document) -> tuple[int, str] | None:
+    """The first card-section heading in a document that has two or more of them, else None."""
+    from .card import clean_line  # noqa: PLC0415
+
+    vocab = load_vocabulary()
+    found = []
+    for number, raw in enumerate(doc.lines, 1):
+        text, _ = clean_line(raw) if raw.strip() else ("", False)
+        if text and len(text.split()) <= 8 and vocab.match_heading(text) is not None:
+            found.append((number, text))
+            if len(found) >= 2:
+                return found[0]
+    return None
 
 
 def sources_digest(paths: Iterable[Path]) -> str:

@@ -36,6 +36,11 @@ class Document:
 
 def decode(raw: bytes, path: str) -> Document:
     """Decode bytes as UTF-8 (BOM allowed), falling back to Windows-1252 with a warning."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its BOM, as some word processors save
+        try:
+            raw = raw.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise LoadError(path, 1, "the file starts like UTF-16 text but does not decode as UTF-16") from None
     if not raw.strip():
         raise LoadError(path, 1, "the file is empty")
     if b"\x00" in raw[:8192]:

@@ -315,6 +315,9 @@ class _CardParser:
                     continue
                 text = text[: match.start()] + text[match.end():]
             parts = _split_commas(text) if rule.split == "comma" else [text]
+            for part in parts:
+                if not _has_word(part):
+                    self.warn(item.line, f"{rule.kind} name {part!r} has no letters or digits; no node made")
             return [Fact(rule.edge, rule.kind, p, item.line, item.raw, section.key) for p in parts if _has_word(p)]
         return []
 

@@ -113,7 +113,8 @@ class Neo4jStore(GraphStore):
         store = cls(driver, database, uri)
         if verify:
             try:
-                driver.verify_connectivity(database=store.database) if store.database else driver.verify_connectivity()
+                driver.verify_connectivity()
+                driver.execute_query("RETURN 1", routing_=RoutingControl.READ, database_=store.database)
             except AuthError:
                 driver.close()
                 raise Neo4jConfigError(f"Neo4j at {store.uri} refused the user name or password") from None

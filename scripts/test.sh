@@ -21,10 +21,15 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# A server this run starts is stopped at the end; one the developer already had running is left alone.
+# Loads replace the graph in one transaction, so the test server gets a larger heap than the default.
+export NEO4J_DEV_HEAP="${NEO4J_DEV_HEAP:-2g}" NEO4J_DEV_PAGECACHE="${NEO4J_DEV_PAGECACHE:-512m}"
 stop_neo4j() { scripts/neo4j.sh stop >/dev/null 2>&1 || true; }
+already_running=false
+scripts/neo4j.sh status >/dev/null 2>&1 && already_running=true
 if settings=$(scripts/neo4j.sh start); then
   eval "$settings"
-  trap stop_neo4j EXIT
+  [ "$already_running" = true ] || trap stop_neo4j EXIT
 elif [ "${CI:-}" = true ]; then
   echo "test.sh: Neo4j did not start; under CI=true that fails the run" >&2
   exit 1

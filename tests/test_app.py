@@ -1,0 +1,514 @@
+"""The Streamlit app, page by page, through Streamlit's AppTest; and the pure helpers in explorer/views.py."""
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer import views
+from graph import export
+from graph.default import open_embedded
+
+REPO = Path(__file__).resolve().parents[1]
+APP = str(REPO / "app.py")
+FIXTURES = REPO / "tests" / "fixtures"
+TIMEOUT = 30
+
+XSS_CARD = (b"Xss Pattern\n\nDescription\n\n<script>alert(1)</script>\n\n"
+            b"<img src=x onerror=alert(2)> **bold** [link](javascript:alert(3)) &lt;b&gt; :red[x] $x$\n")
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+def start(page: str | None = None, **secrets) -> AppTest:
+    """The app run once (Explore), then switched to `page` (a file name in explorer/pages/)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in secrets.items():
+        at.secrets[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    if page:
+        go(at, page)
+    return at
+
+
+def go(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"explorer/pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def shown(at: AppTest) -> str:
+    """Every markdown, caption, header and alert on the page as plain text (escapes removed)."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [h.value for h in at.title] + [h.value for h in at.header] + [h.value for h in at.subheader]
+    parts += [e.value for e in at.info] + [e.value for e in at.success] + [e.value for e in at.warning]
+    parts += [e.value for e in at.error]
+    return "\n".join(views.unescape_md(re.sub(r"(?<!\\)\*\*", "", str(p))) for p in parts)
+
+
+def bare(markup: str, text: str) -> bool:
+    """Whether `markup` occurs in `text` without a backslash escape before it."""
+    return re.search(r"(?<!\\)" + re.escape(markup), text) is not None
+
+
+def iframes(at: AppTest) -> list[str]:
+    return [el.proto.srcdoc for el in at.get("iframe")]
+
+
+def widget(at: AppTest, kind: str, key: str):
+    return getattr(at, kind)(key=key)
+
+
+# -- every page renders ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("page,title", [
+    (None, "Explore"), ("pattern_card", "Pattern card"), ("compare", "Compare patterns"),
+    ("combinations", "Combinations"), ("paths", "Paths"), ("query", "Query"), ("sources", "Sources"),
+    ("export", "Export"),
+])
+def test_every_page_renders_without_errors(page, title):
+    at = start(page)
+    assert [t.value for t in at.title] == [title]
+    assert not at.error
+    assert "Graph: data/" in " ".join(c.value for c in at.sidebar.caption)
+    assert not any(getattr(m.proto, "allow_html", False) for m in at.markdown)  # never raw HTML
+
+
+# -- Explore -------------------------------------------------------------------------------------
+
+def test_explore_whole_graph_with_filters_and_cap():
+    at = start()
+    assert widget(at, "selectbox", "explore_centre").value == ""  # (whole graph)
+    assert widget(at, "slider", "explore_cap").value == 150
+    assert widget(at, "toggle", "explore_physics").value is True
+    assert "Pattern" in widget(at, "multiselect", "explore_kinds").value
+    assert "COMBINES_WITH" in widget(at, "multiselect", "explore_types").value
+    assert "Showing 150 of" in shown(at) and "Narrow down" in shown(at)
+    html = iframes(at)[0]
+    assert 'id="atlas-network"' in html and "https://" not in html.split("<script>")[0]
+    assert any("Patterns" in h.proto.body for h in at.get("html"))  # the colour legend
+
+    widget(at, "slider", "explore_cap").set_value(1000).run()
+    assert "Showing all" in shown(at)
+    widget(at, "multiselect", "explore_kinds").set_value(["Pattern"]).run()
+    patterns = len(open_embedded()[0].list_nodes(["Pattern"]))
+    assert f"Showing all {patterns} nodes" in shown(at)
+    widget(at, "multiselect", "explore_types").set_value([]).run()
+    assert "Choose at least one node kind and one edge type" in shown(at)
+
+
+def test_explore_a_node_shows_details_beside_the_graph():
+    at = start()
+    widget(at, "selectbox", "explore_centre").set_value("pattern:insecure").run()
+    text = shown(at)
+    assert "Insecure" in [views.unescape_md(s.value) for s in at.subheader]
+    assert "user's source document" in text
+    assert "Insecure combines with Needy: feels insecure about the degree of need" in text
+    assert "Source: data/cards/insecure.txt:119" in text
+    assert "data/cards/insecure.txt:1" in text  # provenance places
+    assert "Showing all" in text
+    widget(at, "slider", "explore_hops").set_value(2).run()
+    assert not at.exception and iframes(at)
+
+
+# -- Pattern card --------------------------------------------------------------------------------
+
+def test_pattern_card_marks_inferred_headings_and_lines():
+    at = start("pattern_card")
+    assert widget(at, "selectbox", "card_pattern").value == "pattern:insecure"
+    text = shown(at)
+    assert "user's source document" in text  # the badge
+    assert "not clinical guidance" in text
+    assert "#### Description :orange-badge[heading inferred]" in text
+    assert "Heading inferred: position: after the title" in text
+    assert "#### Core Issues/Origins\n" in text + "\n"  # a heading read from the card: no mark
+    assert "Withdrawn, self-effacing, easily hurt, shy, tentative :gray[insecure.txt:4]" in text
+    assert iframes(at), "the 1-hop neighbourhood is drawn"
+
+
+@pytest.mark.parametrize("pattern,badge", [
+    ("pattern:needy", "authored summary"), ("pattern:controlling", "catalogue entry (no card)"),
+])
+def test_pattern_card_badges(pattern, badge):
+    at = start("pattern_card")
+    widget(at, "selectbox", "card_pattern").set_value(pattern).run()
+    assert badge in shown(at)
+
+
+# -- Compare -------------------------------------------------------------------------------------
+
+def test_compare_distinctions_from_both_sides():
+    at = start("compare")
+    assert widget(at, "multiselect", "compare_patterns").value == [
+        "pattern:insecure", "pattern:needy", "pattern:self-judging"]
+    text = shown(at)
+    assert "Insecure is distinguished from Needy: the needy pattern is characterized by" in text
+    assert "Needy is distinguished from Insecure: the insecure pattern is characterized by" in text
+    assert "Source: data/cards/needy.txt:82" in text and "Source: data/cards/insecure.txt:80" in text
+    assert "Needy combines with Self-Judging" in text  # combinations between them
+    assert "Shared by all" in text and "Only Needy" in text
+    assert len(at.tabs) >= 4  # capacities, core issues, origins, conditions, …
+    assert iframes(at)
+
+
+def test_compare_needs_two():
+    at = start("compare")
+    widget(at, "multiselect", "compare_patterns").set_value(["pattern:needy"]).run()
+    assert "Pick two or three patterns" in shown(at)
+
+
+# -- Combinations --------------------------------------------------------------------------------
+
+def test_combinations_matrix_and_cell_description():
+    at = start("combinations")
+    frame = at.dataframe[0].value
+    assert frame.loc["Insecure", "Needy"] == "✓" and frame.loc["Needy", "Insecure"] == "✓"
+    assert frame.loc["Insecure", views.short_label("Self-Judging")] == ""
+    assert widget(at, "selectbox", "combo_a").value == "pattern:insecure"
+    assert widget(at, "selectbox", "combo_b").value == "pattern:needy"
+    text = shown(at).lower()
+    assert "feels insecure about the degree of need" in text
+    assert "fears that showing how much is needed will drive others away" in text  # the other direction
+    assert "source: data/cards/insecure.txt:119" in text and "source: data/cards/needy.txt:115" in text
+
+    widget(at, "selectbox", "combo_b").set_value("pattern:self-judging").run()
+    text = shown(at)
+    assert "Insecure's card states no combination with Self-Judging." in text
+    assert "Self-Judging combines with Insecure: often found together with insecure pattern" in text
+    assert iframes(at)
+
+
+# -- Paths ---------------------------------------------------------------------------------------
+
+def test_paths_told_as_sentences():
+    at = start("paths")
+    assert widget(at, "selectbox", "paths_from").value == "pattern:insecure"
+    assert widget(at, "selectbox", "paths_to").value == "pattern:self-judging"
+    text = shown(at)
+    assert "Insecure is distinguished from Self-Judging: the self-judging pattern can also involve" in text
+    assert "Source: data/cards/insecure.txt:82" in text
+    assert "simple paths of at most 2 steps" in text
+    assert len(at.expander) >= 5
+    assert "#E8590C" in iframes(at)[0] or "highlighted" in iframes(at)[0]
+
+    widget(at, "multiselect", "paths_types").set_value(["COMBINES_WITH"]).run()
+    assert "Self-Judging combines with Insecure: often found together with insecure pattern" in shown(at)
+    widget(at, "slider", "paths_len").set_value(3).run()
+    widget(at, "selectbox", "paths_choice").set_value(1).run()
+    assert not at.exception and "→" in shown(at)
+
+
+def test_paths_without_a_connection():
+    at = start("paths")
+    widget(at, "multiselect", "paths_types").set_value(["IN_GROUP"]).run()
+    assert "No path connects these two nodes" in shown(at)
+
+
+# -- Query ---------------------------------------------------------------------------------------
+
+def test_query_named_question_gives_table_graph_and_csv():
+    at = start("query")
+    assert at.dataframe, "the first question runs as soon as the page opens"
+    widget(at, "selectbox", "query_name").set_value("strongest-combinations").run()
+    assert not at.error
+    table = at.dataframe[0].value
+    assert len(table) > 0 and "pattern" in table.columns
+    assert "Download CSV" in [b.label for b in at.get("download_button")]
+    assert iframes(at), "the patterns named in the result are drawn"
+    widget(at, "selectbox", "query_name").set_value("most-connected-patterns").run()
+    widget(at, "number_input", "query_param_most-connected-patterns_top").set_value(3).run()
+    assert len(at.dataframe[0].value) == 3
+
+
+def test_query_cypher_read_only_and_results():
+    at = start("query")
+    widget(at, "text_area", "query_cypher").set_value("MATCH (n) DETACH DELETE n").run()
+    widget(at, "button", "query_run_cypher").click().run()
+    assert at.error and "read-only" in at.error[0].value
+    widget(at, "text_area", "query_cypher").set_value("MATCH (p:Pattern) RETURN p LIMIT 3").run()
+    widget(at, "button", "query_run_cypher").click().run()
+    assert not at.error
+    assert len(at.dataframe[-1].value) == 3
+    assert len(iframes(at)) == 2  # the named question's graph and the Cypher result's
+
+
+# -- Sources and loading -------------------------------------------------------------------------
+
+def test_sources_lists_documents_and_a_clean_report():
+    at = start("sources")
+    docs = at.dataframe[0].value
+    assert "data/cards/insecure.txt" in list(docs["path"])
+    row = docs[docs["path"] == "data/cards/insecure.txt"].iloc[0]
+    assert row["authorship"] == "user-source" and row["type"] == "card"
+    assert "No warnings" in shown(at)
+    assert at.code[-1].value.startswith("Insecure Pattern\n")
+    assert at.code[-1].proto.show_line_numbers
+    widget(at, "selectbox", "sources_doc").set_value("data/cards/needy.txt").run()
+    assert at.code[-1].value.startswith("Needy Pattern")
+
+
+def test_upload_of_a_bad_file_names_file_and_line_and_keeps_the_graph():
+    at = start("sources")
+    widget(at, "file_uploader", "sources_upload").set_value(("bad card.txt", b"Worried Pattern\n\nDe\x00sc\n", "text/plain"))
+    at.run()
+    widget(at, "button", "sources_load_upload").click().run()
+    errors = [e.value for e in at.error]
+    assert errors and "bad-card.txt:3" in errors[0] and "binary" in errors[0]
+    assert "pattern-atlas-upload" not in errors[0]  # the private temp folder is not shown
+    assert "atlas_custom" not in at.session_state
+    assert "Graph: data/ ·" in " ".join(c.value for c in at.sidebar.caption)
+
+
+def test_upload_of_a_good_card_builds_a_new_graph_then_reload():
+    at = start("sources")
+    card = (FIXTURES / "worried-full.txt").read_bytes()
+    widget(at, "file_uploader", "sources_upload").set_value(("worried.txt", card, "text/plain"))
+    at.run()
+    widget(at, "button", "sources_load_upload").click().run()
+    assert not at.error
+    assert "Loaded data/ with worried.txt" in shown(at)
+    assert "data/ + worried.txt" in " ".join(c.value for c in at.sidebar.caption)
+    go(at, "pattern_card")
+    widget(at, "selectbox", "card_pattern").set_value("pattern:worried").run()
+    assert "uploaded card" in shown(at)
+    go(at, "sources")
+    widget(at, "button", "sources_reload").click().run()
+    assert "Reloaded the graph from data/" in shown(at)
+    assert "atlas_custom" not in at.session_state
+
+
+def test_load_warnings_are_listed_with_file_and_line():
+    at = start("sources")
+    card = b"Worried Pattern\n\nDescription\n\nCaf\xe9 plans go wrong\n"  # Windows-1252, not UTF-8
+    widget(at, "file_uploader", "sources_upload").set_value(("worried.txt", card, "text/plain"))
+    at.run()
+    widget(at, "button", "sources_load_upload").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert "1 warning while loading" in shown(at)
+    assert "uploaded/worried.txt:5: not UTF-8" in at.code[0].value
+
+
+def test_uploaded_hostile_text_is_shown_not_run():
+    at = start("sources")
+    widget(at, "file_uploader", "sources_upload").set_value(("xss.txt", XSS_CARD, "text/plain"))
+    at.run()
+    widget(at, "button", "sources_load_upload").click().run()
+    assert not at.error, [e.value for e in at.error]
+    go(at, "pattern_card")
+    widget(at, "selectbox", "card_pattern").set_value("pattern:xss").run()
+    bodies = [m.value for m in at.markdown]
+    raw = "\n".join(bodies)
+    assert not bare("<script>", raw) and not bare("<img", raw) and "](javascript" not in raw
+    assert "\\<script\\>alert\\(1\\)\\</script\\>" in raw  # escaped, so markdown shows the characters
+    plain = shown(at)
+    assert "<script>alert(1)</script>" in plain and "<img src=x onerror=alert(2)>" in plain
+    assert not any(getattr(m.proto, "allow_html", False) for m in at.markdown)
+    for html in iframes(at):
+        assert "<script>alert" not in html and "<img src=x" not in html
+
+
+# -- Export --------------------------------------------------------------------------------------
+
+@pytest.fixture
+def captured(monkeypatch):
+    """The bytes the Export page hands to its download buttons, by format."""
+    out: dict[str, bytes] = {}
+    for name in ("to_graphml", "to_gexf", "to_node_link_json", "to_csv_zip"):
+        real = getattr(export, name)
+
+        def wrapper(nodes, edges, _real=real, _name=name):
+            out[_name] = _real(nodes, edges)
+            return out[_name]
+
+        monkeypatch.setattr(export, name, wrapper)
+    return out
+
+
+def test_export_whole_graph_re_reads(captured):
+    at = start("export")
+    assert len(at.get("download_button")) >= 4
+    g = nx.read_graphml(io.BytesIO(captured["to_graphml"]))
+    assert g.number_of_nodes() > 150 and g.number_of_edges() > 250
+    assert nx.read_gexf(io.BytesIO(captured["to_gexf"])).number_of_nodes() == g.number_of_nodes()
+    data = json.loads(captured["to_node_link_json"])
+    assert len(data["nodes"]) == g.number_of_nodes()
+    assert captured["to_csv_zip"][:2] == b"PK"
+
+
+def test_export_current_view(captured):
+    at = start("paths")
+    go(at, "export")
+    radio = widget(at, "radio", "export_what")
+    assert radio.options[-1].startswith("The current view: paths from Insecure to Self-Judging")
+    radio.set_value("view").run()
+    g = nx.read_graphml(io.BytesIO(captured["to_graphml"]))
+    assert "pattern:insecure" in g and "pattern:self-judging" in g
+    assert g.number_of_nodes() < 40
+
+
+# -- Neo4j choice --------------------------------------------------------------------------------
+
+def test_unreachable_neo4j_falls_back_without_showing_credentials():
+    secret = "pw-do-not-show-4417"
+    at = start(None, neo4j={"uri": f"bolt://atlas:{secret}@127.0.0.1:9", "user": "atlas", "password": secret})
+    radio = widget(at, "radio", "atlas_store_choice")
+    assert radio.options == ["Embedded (data/)", "Neo4j"]
+    radio.set_value("Neo4j").run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert errors and "Could not open the Neo4j store" in errors[0]
+    assert secret not in errors[0] and "bolt://" not in errors[0] and "atlas:" not in errors[0]
+    assert "Graph: data/" in " ".join(c.value for c in at.sidebar.caption)
+    assert iframes(at)  # the embedded graph is still drawn
+    assert secret not in "\n".join(iframes(at)) and secret not in shown(at)
+
+
+def test_chosen_neo4j_store_is_used(monkeypatch):
+    """The wiring only (a real server is exercised by the Neo4j tests): the store from_settings
+    returns is the one every page reads, and the settings it got are the configured ones."""
+    neo4j_store = pytest.importorskip("graph.neo4j_store")
+    seen = {}
+
+    def fake(cls, uri, user, password, database=None, **_):
+        seen.update(uri=uri, user=user, password=password, database=database)
+        return open_embedded()[0]
+
+    monkeypatch.setattr(neo4j_store.Neo4jStore, "from_settings", classmethod(fake))
+    at = start(None, neo4j={"uri": "bolt://127.0.0.1:7999", "user": "reader", "password": "pw-x", "database": "atlas"})
+    widget(at, "radio", "atlas_store_choice").set_value("Neo4j").run()
+    assert not at.error and not at.exception
+    assert seen == {"uri": "bolt://127.0.0.1:7999", "user": "reader", "password": "pw-x", "database": "atlas"}
+    assert "Graph: Neo4j" in " ".join(c.value for c in at.sidebar.caption)
+    go(at, "sources")
+    assert "The load report shown is the one of data/" in shown(at)
+
+
+def test_neo4j_that_stops_answering_falls_back(monkeypatch):
+    neo4j_store = pytest.importorskip("graph.neo4j_store")
+    from neo4j.exceptions import ServiceUnavailable
+
+    class Dying(type(open_embedded()[0])):
+        def list_nodes(self, kinds=None, limit=None):
+            raise ServiceUnavailable("connection to bolt://reader:pw-y@127.0.0.1:7998 lost")
+
+    def fake(cls, uri, user, password, database=None, **_):
+        return Dying(open_embedded()[0].graph)
+
+    monkeypatch.setattr(neo4j_store.Neo4jStore, "from_settings", classmethod(fake))
+    at = start(None, neo4j={"uri": "bolt://127.0.0.1:7998", "user": "reader", "password": "pw-y"})
+    widget(at, "radio", "atlas_store_choice").set_value("Neo4j").run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert errors and "stopped answering" in errors[0] and "pw-y" not in errors[0] and "bolt://" not in errors[0]
+    at.run()
+    assert not at.exception and "Graph: data/" in " ".join(c.value for c in at.sidebar.caption)
+    assert iframes(at)
+
+
+def test_no_store_choice_without_settings():
+    at = start()
+    assert not [r for r in at.radio if r.key == "atlas_store_choice"]
+
+
+# -- explorer/views.py ---------------------------------------------------------------------------
+
+def test_escape_md_makes_markup_literal():
+    hostile = "<script>x</script> **b** _i_ `c` [l](u) # h | t ~s~ $m$ &amp; :red[x] !"
+    escaped = views.escape_md(hostile)
+    for raw in ("<", "*", "`", "[", "$", "&", ":red", "#", "|", "~"):
+        assert not bare(raw, escaped), raw
+    assert views.unescape_md(escaped) == hostile
+    assert views.escape_md("- item\n1. two", multiline=True).startswith("\\- item")
+    assert "\\1." in views.escape_md("1. two")
+    assert views.escape_md("a\n\nb") == "a b"
+    assert views.escape_md(None) == ""
+
+
+def test_badges():
+    assert views.badge_for({"kind": "Pattern", "status": "card", "authorship": "user-source"})[0] == "user's source document"
+    assert views.badge_for({"kind": "Pattern", "status": "card", "authorship": "authored-summary"})[0] == "authored summary"
+    assert views.badge_for({"kind": "Pattern", "status": "catalogue"})[0] == "catalogue entry (no card)"
+    assert views.badge_for({"kind": "Pattern", "status": "unresolved"})[0] == "referenced, no card"
+
+
+def test_neo4j_settings_and_redaction():
+    env = {"NEO4J_URI": "bolt://h:7687", "NEO4J_USER": "u", "NEO4J_PASSWORD": "p4ss"}
+    assert views.neo4j_settings(env, None) == {"uri": "bolt://h:7687", "user": "u", "password": "p4ss", "database": ""}
+    assert views.neo4j_settings({"NEO4J_URI": "bolt://h"}, None) is None
+    secrets = {"neo4j": {"uri": "neo4j://s", "user": "v", "password": "w9", "database": "atlas"}}
+    assert views.neo4j_settings({}, secrets)["database"] == "atlas"
+
+    class Broken:
+        def __contains__(self, key):
+            raise FileNotFoundError("no secrets")
+
+    assert views.neo4j_settings({}, Broken()) is None
+    msg = views.redact("failed bolt://u:p4ss@h:7687 with p4ss", {"password": "p4ss", "uri": "bolt://u:p4ss@h:7687"})
+    assert "p4ss" not in msg and "bolt://" not in msg
+
+
+def test_combination_matrix_and_pairs():
+    patterns = [{"id": "pattern:a", "name": "A"}, {"id": "pattern:b", "name": "B"}, {"id": "pattern:c", "name": "C"}]
+    edges = [{"source": "pattern:a", "target": "pattern:b", "type": "COMBINES_WITH", "description": "x"},
+             {"source": "pattern:b", "target": "pattern:a", "type": "COMBINES_WITH", "description": "y"}]
+    rows, cols, cells = views.combination_matrix(patterns, edges)
+    assert rows == cols == ["pattern:a", "pattern:b"] and cells == [["", "✓"], ["✓", ""]]
+    assert [e["description"] for e in views.pair_edges(edges, "pattern:b", "pattern:a")] == ["y", "x"]
+
+
+def test_cap_nodes_prefers_patterns_and_hubs():
+    nodes = [{"id": f"condition:{i}", "kind": "Condition"} for i in range(5)] + [{"id": "pattern:p", "kind": "Pattern"}]
+    edges = [{"source": "pattern:p", "target": "condition:3"}, {"source": "condition:3", "target": "condition:4"}]
+    kept = {n["id"] for n in views.cap_nodes(nodes, edges, 2)}
+    assert kept == {"pattern:p", "condition:3"}
+    assert len(views.cap_nodes(nodes, edges, 100)) == 6
+    assert views.showing_caption(2, 6).startswith("Showing 2 of 6 nodes. Narrow down")
+
+
+def test_upload_names_and_limits():
+    assert views.safe_upload_name("../../etc/passwd") == "passwd.txt"
+    assert views.safe_upload_name("My Card (v2).MD") == "My-Card-v2.md"
+    assert views.safe_upload_name("x.exe") == "x.txt"
+    assert views.check_upload("a.pdf", 10) is not None
+    assert views.check_upload("a.txt", views.MAX_UPLOAD_BYTES + 1) is not None
+    assert views.check_upload("a.md", 100) is None
+    assert views.friendly_path("/tmp/pa-x/bad.txt:3: boom", "/tmp/pa-x") == "uploaded/bad.txt:3: boom"
+
+
+def test_documents_only_from_the_report(tmp_path):
+    report = {"documents": [{"path": "data/cards/insecure.txt"}]}
+    assert views.resolve_document("data/cards/insecure.txt", report, REPO) == REPO / "data/cards/insecure.txt"
+    assert views.resolve_document("/etc/passwd", report, REPO) is None
+    assert views.resolve_document("../secrets.txt", report, REPO) is None
+
+
+def test_told_sentences_keep_source_and_drop_repeated_quotes():
+    edge = {"source": "pattern:insecure", "target": "pattern:needy", "type": "COMBINES_WITH",
+            "description": "Feels insecure about the degree of need",
+            "provenance": [{"file": "data/cards/insecure.txt", "start_line": 119, "end_line": 119,
+                            "text": "Needy: Feels insecure about the degree of need"}]}
+    item = views.told(edge, {"pattern:insecure": "Insecure", "pattern:needy": "Needy"})
+    assert item["text"] == "Insecure combines with Needy: feels insecure about the degree of need"
+    assert item["head"] == "Insecure combines with Needy"
+    assert item["source"] == "data/cards/insecure.txt:119" and item["quote"] == ""
+    edge["provenance"][0]["text"] = "Something else entirely"
+    assert views.told(edge, {})["quote"] == "Something else entirely"
+
+
+def test_query_results_as_records_and_csv():
+    cols = ["p", "n", "p"]
+    rows = [[{"id": "pattern:a", "kind": "Pattern", "name": "A"}, 2, ["x", "y"]]]
+    assert views.result_records(cols, rows) == [{"p": "A (pattern:a)", "n": 2, "p (2)": '["x", "y"]'}]
+    assert views.result_csv(cols, rows).decode().splitlines() == ["p,n,p", 'A (pattern:a),2,"[""x"", ""y""]"']
+
+
+def test_legend_html_escapes_and_checks_colours():
+    out = views.legend_html([{"kind": "<b>", "color": "red;background:url(x)", "shape": "dot"},
+                             {"kind": "Pattern", "color": "#0072B2", "shape": "star"}])
+    assert "<b>" not in out and "url(x)" not in out and "#0072B2" in out

@@ -1,0 +1,199 @@
+"""The running app in a real browser (Debian's chromium via Playwright): the graph is drawn, and
+nothing is fetched from anywhere but the local server.
+
+Starts `streamlit run app.py` on a free local port, visits every page through the sidebar, waits for
+the network canvas inside the graph's iframe on Explore and Paths, and saves screenshots to
+out/screenshots/ (git-ignored). Skipped when chromium is missing, unless CI=true.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHOTS = REPO / "out" / "screenshots"
+CHROMIUM = os.environ.get("PATTERN_ATLAS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+                 "--no-first-run", "--disable-component-update", "--disable-sync"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+HARMLESS_SCHEMES = {"data", "blob", "about"}
+
+#: Sidebar link text -> screenshot name, and whether the page draws a graph to wait for.
+PAGES = [("Explore", "explore", True), ("Pattern card", "pattern-card", True), ("Compare", "compare", True),
+         ("Combinations", "combinations", True), ("Paths", "paths", True), ("Query", "query", False),
+         ("Export", "export", False), ("Sources", "sources", False)]
+
+pytestmark = pytest.mark.browser
+
+
+def _need_browser() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    message = f"chromium not found at {CHROMIUM} (apt-get install chromium)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _external(url: str) -> bool:
+    """Whether a request URL goes anywhere but this machine (data:, blob:, about: are fine)."""
+    parts = urlsplit(url)
+    if parts.scheme in HARMLESS_SCHEMES:
+        return False
+    return parts.hostname not in LOCAL_HOSTS
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The app on a free local port; stopped (by its own process id) after the tests."""
+    _need_browser()
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}  # the embedded store only
+    (REPO / "out").mkdir(exist_ok=True)
+    log = open(REPO / "out" / "browser-server.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the app did not start (see {log.name})")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def test_pages_draw_offline(server):
+    playwright = pytest.importorskip("playwright.sync_api")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    requested: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1440, "height": 1000})
+            context.on("request", lambda req: requested.append(req.url))  # every frame, every page
+            page = context.new_page()
+            page.on("request", lambda req: requested.append(req.url))
+            page.goto(server, wait_until="domcontentloaded")
+            page.get_by_test_id("stSidebarNav").wait_for(timeout=60_000)
+            for link, name, graph in PAGES:
+                page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
+                page.get_by_role("heading", level=1).filter(has_text=link).first.wait_for(timeout=60_000)
+                if graph:
+                    frame = page.frame_locator("iframe").first
+                    canvas = frame.locator("#atlas-network canvas")
+                    canvas.wait_for(state="visible", timeout=60_000)
+                    frame.locator("body[data-atlas-ready='true']").wait_for(timeout=60_000)
+                    box = canvas.bounding_box()
+                    assert box and box["width"] > 200 and box["height"] > 200, f"{link}: canvas too small {box}"
+                if name == "paths":
+                    page.get_by_text("Insecure is distinguished from Self-Judging").first.wait_for(timeout=30_000)
+                _settle(page)
+                _screenshot(page, SHOTS / f"{name}.png")
+        finally:
+            browser.close()
+    assert requested, "no requests were recorded"
+    outside = sorted({u for u in requested if _external(u)})
+    assert not outside, f"requests left this machine: {outside}"
+    for name in ("explore", "paths"):
+        assert (SHOTS / f"{name}.png").stat().st_size > 10_000
+
+
+def test_hostile_card_shows_its_characters_and_runs_nothing(server, tmp_path):
+    playwright = pytest.importorskip("playwright.sync_api")
+    card = tmp_path / "xss.txt"
+    card.write_text("Xss Pattern\n\nDescription\n\n<script>alert(1)</script>\n\n"
+                    "<img src=x onerror=alert(2)> **not bold**\n", encoding="utf-8")
+    dialogs: list[str] = []
+    requested: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1440, "height": 1000})
+            context.on("request", lambda req: requested.append(req.url))
+            page = context.new_page()
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(f"{server}/sources", wait_until="domcontentloaded")
+            page.get_by_role("heading", level=1).filter(has_text="Sources").first.wait_for(timeout=60_000)
+            page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(card))
+            button = page.get_by_role("button", name="Load the uploaded file with data/")
+            page.wait_for_function("b => !b.disabled", arg=button.element_handle(), timeout=30_000)
+            button.click()
+            page.get_by_text("Loaded data/ with xss.txt").first.wait_for(timeout=60_000)
+            page.get_by_test_id("stSidebarNav").get_by_role("link", name="Pattern card", exact=True).click()
+            box = page.locator("[data-testid=stSelectbox]").filter(has_text="Pattern").locator("input").first
+            box.wait_for(timeout=60_000)
+            box.click()
+            page.keyboard.type("Xss")
+            page.keyboard.press("Enter")
+            page.get_by_text("<script>alert(1)</script>").first.wait_for(timeout=60_000)
+            page.get_by_text("<img src=x onerror=alert(2)> **not bold**").first.wait_for(timeout=30_000)
+            frame = page.frame_locator("iframe").first
+            frame.locator("body[data-atlas-ready='true']").wait_for(timeout=60_000)
+            _settle(page)
+            assert page.locator("[data-testid=stMain] img[src=x]").count() == 0
+            _screenshot(page, SHOTS / "hostile-card.png")
+        finally:
+            browser.close()
+    assert not dialogs, f"document text ran as script: {dialogs}"
+    assert not [u for u in requested if _external(u)]
+
+
+def _screenshot(page, path: Path) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so the viewport is grown to fit it."""
+    height = page.evaluate("Math.max(...Array.from(document.querySelectorAll("
+                           "'[data-testid=stMain], [data-testid=stAppViewContainer]'), e => e.scrollHeight), 0)")
+    page.set_viewport_size({"width": 1440, "height": max(1000, min(int(height or 0), 8000))})
+    time.sleep(1.2)
+    page.screenshot(path=str(path))
+    page.set_viewport_size({"width": 1440, "height": 1000})
+
+
+def _settle(page) -> None:
+    """Wait until Streamlit has finished the run (no 'Running…' widget) and the layout is still."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if page.locator("[data-testid=stStatusWidget]").count() == 0:
+            break
+        time.sleep(0.2)
+    time.sleep(0.8)
+
+
+def test_external_url_check():
+    assert _external("https://fonts.gstatic.com/x.svg")
+    assert _external("http://example.invalid/")
+    assert not _external("http://127.0.0.1:8501/static/app.js")
+    assert not _external("http://localhost:8501/_stcore/stream")
+    assert not _external("data:image/png;base64,AAAA")
+    assert not _external("blob:http://127.0.0.1:8501/abc")
+    assert not _external("about:srcdoc")

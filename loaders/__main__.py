@@ -51,7 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         args.report_json.write_text(json.dumps(result.report.to_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
     print(result.report.format_text(), file=sys.stderr)
     if args.neo4j:
-        from graph.neo4j_store import Neo4jStore, Neo4jConfigError  # noqa: PLC0415 - optional server
+        from neo4j.exceptions import DriverError, Neo4jError  # noqa: PLC0415
+
+        from graph.neo4j_store import Neo4jConfigError, Neo4jStore  # noqa: PLC0415 - optional server
 
         try:
             with Neo4jStore.from_env() as store:
@@ -60,6 +62,11 @@ def main(argv: list[str] | None = None) -> int:
         except Neo4jConfigError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+        except (Neo4jError, DriverError) as exc:  # e.g. the server stopped during the load
+            reason = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+            print(f"error: the Neo4j load failed and was rolled back; the previous graph is unchanged "
+                  f"({type(exc).__name__}: {reason.splitlines()[0][:200]})", file=sys.stderr)
+            return 1
         print(f"neo4j: loaded {sum(nodes.values())} nodes and {sum(edges.values())} relationships", file=sys.stderr)
     return 0
 

@@ -57,6 +57,13 @@ def bare(markup: str, text: str) -> bool:
     return re.search(r"(?<!\\)" + re.escape(markup), text) is not None
 
 
+def drop_upload(at: AppTest) -> None:
+    """Reload from data/ (which also deletes the upload's temporary folder)."""
+    go(at, "sources")
+    widget(at, "button", "sources_reload").click().run()
+    assert "atlas_custom" not in at.session_state
+
+
 def iframes(at: AppTest) -> list[str]:
     return [el.proto.srcdoc for el in at.get("iframe")]
 
@@ -292,6 +299,7 @@ def test_load_warnings_are_listed_with_file_and_line():
     assert not at.error, [e.value for e in at.error]
     assert "1 warning while loading" in shown(at)
     assert "uploaded/worried.txt:5: not UTF-8" in at.code[0].value
+    drop_upload(at)
 
 
 def test_uploaded_hostile_text_is_shown_not_run():
@@ -311,6 +319,7 @@ def test_uploaded_hostile_text_is_shown_not_run():
     assert not any(getattr(m.proto, "allow_html", False) for m in at.markdown)
     for html in iframes(at):
         assert "<script>alert" not in html and "<img src=x" not in html
+    drop_upload(at)
 
 
 # -- Export --------------------------------------------------------------------------------------

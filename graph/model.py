@@ -81,7 +81,12 @@ class GraphData:
     ) -> str:
         """Add or merge a node; returns its id. The name is normalised; ids come from `node_id`."""
         nid = id or node_id(kind, name)
-        shown = pattern_display(name) if kind == "Pattern" else display_name(name)
+        if kind == "Pattern":
+            shown = pattern_display(name)
+        elif kind == "Source":
+            shown = name  # a file path: shown as written
+        else:
+            shown = display_name(name)
         prov = [p.to_dict() if isinstance(p, Provenance) else dict(p) for p in provenance]
         node = self.nodes.get(nid)
         if node is None:

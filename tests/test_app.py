@@ -420,7 +420,9 @@ def test_neo4j_that_stops_answering_falls_back(monkeypatch):
     assert iframes(at)
 
 
-def test_no_store_choice_without_settings():
+def test_no_store_choice_without_settings(monkeypatch):
+    for name in ("NEO4J_URI", "NEO4J_USER", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
+        monkeypatch.delenv(name, raising=False)
     at = start()
     assert not [r for r in at.radio if r.key == "atlas_store_choice"]
 

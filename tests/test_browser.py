@@ -163,6 +163,10 @@ def test_hostile_card_shows_its_characters_and_runs_nothing(server, tmp_path):
             _settle(page)
             assert page.locator("[data-testid=stMain] img[src=x]").count() == 0
             _screenshot(page, SHOTS / "hostile-card.png")
+            # Reload from data/, which also deletes the upload's temporary folder.
+            page.get_by_test_id("stSidebarNav").get_by_role("link", name="Sources", exact=True).click()
+            page.get_by_role("button", name="Reload from data/").click()
+            page.get_by_text("Reloaded the graph from data/").first.wait_for(timeout=60_000)
         finally:
             browser.close()
     assert not dialogs, f"document text ran as script: {dialogs}"

@@ -1,0 +1,212 @@
+"""Streamlit pieces the pages share: the active store, node pickers, the graph frame, sentences.
+
+`app.py` calls `setup_store()` once per run (before the page runs); pages call `atlas()` for the
+store and its load report. Everything shown from documents goes through `escape_md` or through
+elements that do not interpret text (st.code, st.dataframe), and the graph goes through
+`render_network`, which escapes on its own.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+import streamlit as st
+
+from explorer import views
+from explorer.network_html import render_network
+from explorer.views import escape_md
+from graph.default import open_embedded
+from graph.store import GraphStore
+
+EMBEDDED = "Embedded (data/)"
+NEO4J = "Neo4j"
+VIEW_KEY = "atlas_last_view"
+
+
+@dataclass
+class Atlas:
+    """The graph the pages read: the store, its load report, and what to call it."""
+
+    store: GraphStore
+    report: dict[str, Any]
+    label: str
+    kind: str = "embedded"  # embedded | uploaded | neo4j
+    notes: list[str] = field(default_factory=list)
+
+
+@st.cache_resource(show_spinner="Loading the graph from data/ …")
+def default_store() -> tuple[GraphStore, dict[str, Any]]:
+    """The embedded store built from data/ (or its saved copy), shared by every session."""
+    return open_embedded()
+
+
+@st.cache_resource(show_spinner="Connecting to Neo4j …")
+def _neo4j_store(uri: str, user: str, database: str, _password: str) -> GraphStore:
+    """A connected Neo4j store (the password is not part of the cache key: leading underscore)."""
+    from graph.neo4j_store import Neo4jStore  # noqa: PLC0415 - optional backend, imported when chosen
+
+    return Neo4jStore.from_settings(uri, user, _password, database=database or None)
+
+
+def _secrets() -> Any:
+    try:
+        return st.secrets if "neo4j" in st.secrets else None
+    except Exception:  # noqa: BLE001 - no secrets file (or an unreadable one): not configured
+        return None
+
+
+def _clear_neo4j_failure() -> None:
+    st.session_state.pop("atlas_neo4j_error", None)
+
+
+def setup_store() -> Atlas:
+    """Choose the store for this run (sidebar), load it with progress shown, remember it."""
+    settings = views.neo4j_settings(os.environ, _secrets())
+    custom = st.session_state.get("atlas_custom")
+    choice = EMBEDDED
+    with st.sidebar:
+        if settings:
+            choice = st.radio("Graph store", [EMBEDDED, NEO4J], key="atlas_store_choice",
+                              on_change=_clear_neo4j_failure,
+                              help="The embedded store is built from the documents in data/. "
+                                   "Neo4j is used when NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD are set.")
+    atlas_: Atlas | None = None
+    if choice == NEO4J and settings:
+        if "atlas_neo4j_error" not in st.session_state:
+            try:
+                store = _neo4j_store(settings["uri"], settings["user"], settings["database"], settings["password"])
+                atlas_ = Atlas(store, default_store()[1], "Neo4j", "neo4j",
+                               ["The load report shown is the one of data/; the Neo4j graph is whatever was loaded into it."])
+            except Exception as exc:  # noqa: BLE001 - any failure: say so (no secrets) and fall back
+                st.session_state["atlas_neo4j_error"] = (
+                    "Could not open the Neo4j store, so the embedded store is shown instead "
+                    f"({type(exc).__name__}: {views.redact(str(exc), settings)}). "
+                    "Check NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD, and that the server is running.")
+        if "atlas_neo4j_error" in st.session_state:
+            st.error(st.session_state["atlas_neo4j_error"], icon=":material/cloud_off:")
+    if atlas_ is None and custom:
+        atlas_ = Atlas(custom["store"], custom["report"], custom["label"], "uploaded")
+    if atlas_ is None:
+        store, report = default_store()
+        atlas_ = Atlas(store, report, "data/", "embedded")
+    with st.sidebar:
+        kinds, types = atlas_.store.counts()
+        st.caption(f"Graph: {escape_md(atlas_.label)} · {sum(kinds.values())} nodes · {sum(types.values())} edges")
+        if atlas_.kind == "uploaded":
+            st.caption("An uploaded document is loaded with data/. Reload from data/ on the Sources page.")
+    st.session_state["atlas"] = atlas_
+    return atlas_
+
+
+def neo4j_failed(exc: BaseException) -> bool:
+    """Handle a Neo4j store that stopped answering mid-page: say so (no secrets), drop the cached
+    connection and go back to the embedded store on the next run. False if `exc` is something else."""
+    try:
+        from neo4j.exceptions import DriverError, Neo4jError  # noqa: PLC0415
+    except ImportError:
+        return False
+    if not isinstance(exc, (DriverError, Neo4jError)):
+        return False
+    _neo4j_store.clear()
+    settings = views.neo4j_settings(os.environ, _secrets())
+    st.session_state["atlas_neo4j_error"] = (
+        f"The Neo4j store stopped answering ({type(exc).__name__}: {views.redact(str(exc), settings)}); "
+        "the embedded store is shown from now on. Choose Neo4j again in the sidebar to retry.")
+    st.error(st.session_state["atlas_neo4j_error"], icon=":material/cloud_off:")
+    return True
+
+
+def tidy(text: str) -> str:
+    """A path or message with the private upload folder shown as 'uploaded/'."""
+    return views.friendly_path(str(text), (st.session_state.get("atlas_custom") or {}).get("tmpdir"))
+
+
+def atlas() -> Atlas:
+    """The store chosen for this run (set up by app.py; set up here when a page runs alone)."""
+    current = st.session_state.get("atlas")
+    return current if isinstance(current, Atlas) else setup_store()
+
+
+# -- pickers -------------------------------------------------------------------------------------
+
+def all_nodes(store: GraphStore, kinds: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    return store.list_nodes(list(kinds) if kinds else None)
+
+
+def pick_node(label: str, nodes: Sequence[dict[str, Any]], default_id: str | None, *, key: str,
+              allow_none: str | None = None, help: str | None = None) -> str | None:
+    """A searchable selectbox over nodes (shown as 'Name · Kind'); returns the chosen id."""
+    ordered = sorted(nodes, key=lambda n: (n["kind"] != "Pattern", n["name"].lower(), n["id"]))
+    labels = {n["id"]: views.node_label(n) for n in ordered}
+    options: list[str] = ([""] if allow_none is not None else []) + [n["id"] for n in ordered]
+    index = options.index(default_id) if default_id in options else 0
+    return st.selectbox(label, options, index=index, key=key, help=help,
+                        format_func=lambda i: allow_none if i == "" else labels.get(i, i)) or None
+
+
+def pattern_nodes(store: GraphStore) -> list[dict[str, Any]]:
+    return sorted(store.list_nodes(["Pattern"]), key=lambda n: n["name"].lower())
+
+
+# -- showing things ------------------------------------------------------------------------------
+
+def draw(nodes: Sequence[dict[str, Any]], edges: Sequence[dict[str, Any]], *, label: str, height: int = 560,
+         physics: bool = True, highlight_nodes: Iterable[str] = (), highlight_edges: Iterable[tuple[str, str]] = (),
+         selected: str | None = None) -> None:
+    """Draw a subgraph in an iframe and remember it as the current view (for the Export page)."""
+    html = render_network(list(nodes), list(edges), height=height, physics=physics,
+                          highlight_nodes=list(highlight_nodes), highlight_edges=list(highlight_edges),
+                          selected=selected)
+    st.iframe(html, height=height)
+    st.session_state[VIEW_KEY] = {"label": label, "node_ids": [n["id"] for n in nodes],
+                                  "edges": [dict(e) for e in edges]}
+
+
+def badge(node: dict[str, Any]) -> None:
+    """The pattern's card badge: user's source document, authored summary, catalogue, referenced."""
+    text, color = views.badge_for(node)
+    st.badge(text, color=color)  # type: ignore[arg-type]
+
+
+def disclaimer() -> None:
+    st.caption(views.DISCLAIMER)
+
+
+def show_told(items: Sequence[dict[str, str]], *, empty: str = "Nothing stated.") -> None:
+    """Sentences, each with its source place (and the source's words when they add something)."""
+    if not items:
+        st.caption(escape_md(empty))
+        return
+    for item in items:
+        head, rest = item.get("head") or item["text"], item.get("rest") or ""
+        if item["text"].startswith(head) and rest:
+            st.markdown(f"**{escape_md(head)}**: {escape_md(rest)}")
+        else:
+            st.markdown(f"**{escape_md(item['text'])}**")
+        note = f"Source: {tidy(item['source'])}" if item.get("source") else "Source: not recorded"
+        if item.get("quote"):
+            note += f" — “{item['quote']}”"
+        st.caption(escape_md(note))
+
+
+def show_provenance(node: dict[str, Any], limit: int = 8) -> None:
+    """Where a node is stated: each place with the quoted line; the rest in an expander."""
+    items = views.provenance_items(node)
+    if not items:
+        st.caption("No source recorded.")
+        return
+
+    def one(p: dict[str, str]) -> None:
+        st.markdown(f"`{tidy(p['place']).replace('`', '')}`  \n“{escape_md(p['text'])}”")
+
+    for p in items[:limit]:
+        one(p)
+    if len(items) > limit:
+        with st.expander(f"{len(items) - limit} more places"):
+            for p in items[limit:]:
+                one(p)
+
+
+def names_of(store: GraphStore, ids: Iterable[str]) -> dict[str, str]:
+    return {i: n["name"] for i, n in store.get_nodes(list(dict.fromkeys(ids))).items()}

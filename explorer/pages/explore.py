@@ -1,0 +1,91 @@
+"""Explore: the whole graph or a node's neighbourhood, filtered, with the chosen node's details."""
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer import views
+from explorer.network_html import legend_items
+from explorer.pages.common import atlas, badge, disclaimer, draw, names_of, pick_node, show_provenance, show_told
+from explorer.views import escape_md
+from graph.schema import EDGE_TYPES, NODE_KINDS
+
+ctx = atlas()
+store = ctx.store
+kind_counts, type_counts = store.counts()
+everything = store.list_nodes()
+
+st.title("Explore")
+st.caption("The whole graph, or the neighbourhood of one node. Click a node or an edge in the graph "
+           "for its sources; pick a node below to centre on it.")
+
+top = st.columns([3, 1, 1], vertical_alignment="bottom")
+with top[0]:
+    centre = pick_node("Centre on a node", everything, None, key="explore_centre", allow_none="(whole graph)",
+                       help="Type to search by name.")
+with top[1]:
+    hops = st.slider("Hops", 1, 4, 1, key="explore_hops", disabled=centre is None,
+                     help="How many edges away from the centre to go.")
+with top[2]:
+    physics = st.toggle("Physics", value=True, key="explore_physics",
+                        help="Keep the force layout running after the first layout.")
+
+with st.expander("Filters: node kinds, edge types, how many nodes to draw", expanded=False):
+    f1, f2 = st.columns(2)
+    with f1:
+        kinds = st.multiselect("Node kinds", [k for k in NODE_KINDS if k in kind_counts],
+                               default=[k for k in NODE_KINDS if k in kind_counts and k != "Source"],
+                               key="explore_kinds", format_func=views.kind_plural)
+    with f2:
+        types = st.multiselect("Edge types", [t for t in EDGE_TYPES if t in type_counts],
+                               default=[t for t in EDGE_TYPES if t in type_counts and t != "DESCRIBES"],
+                               key="explore_types")
+    cap = st.slider("Most nodes to draw", 10, 1000, 150, step=10, key="explore_cap",
+                    help="Large drawings get slow and cluttered; narrow down instead.")
+
+if not kinds or not types:
+    st.info("Choose at least one node kind and one edge type.")
+    st.stop()
+
+if centre:
+    hood = store.neighbourhood(centre, hops=hops, kinds=kinds, edge_types=types, limit=cap)
+    nodes, edges, total = hood["nodes"], hood["edges"], hood["total"]
+    label = f"{hops}-hop neighbourhood of {names_of(store, [centre]).get(centre, centre)}"
+else:
+    listed = store.list_nodes(kinds)
+    all_edges = store.edges_among([n["id"] for n in listed], types)
+    nodes = views.cap_nodes(listed, all_edges, cap)
+    edges = views.filter_edges(all_edges, [n["id"] for n in nodes])
+    total = len(listed)
+    label = "whole graph"
+
+st.caption(escape_md(views.showing_caption(len(nodes), total)))
+
+if not centre:
+    # The whole graph gets the full width; clicking a node shows its details inside the frame.
+    draw(nodes, edges, label=label, height=640, physics=physics)
+    st.html(views.legend_html(legend_items({n["kind"] for n in nodes})))
+    st.stop()
+
+graph_col, detail_col = st.columns([2, 1], gap="medium")
+with graph_col:
+    # Not `selected=`: that zooms onto the centre and labels all its edges, which clutters hubs.
+    draw(nodes, edges, label=label, height=640, physics=physics)
+    st.html(views.legend_html(legend_items({n["kind"] for n in nodes})))
+
+with detail_col:
+    node = store.get_node(centre) or {}
+    with st.container(height=640, border=True):
+        st.caption(escape_md(node.get("kind", "")))
+        st.subheader(escape_md(node.get("name", centre)), anchor=False)
+        if node.get("kind") == "Pattern":
+            badge(node)
+            disclaimer()
+        if node.get("description") or node.get("catalogue_description"):
+            st.markdown(escape_md(node.get("description") or node.get("catalogue_description")))
+        incident = store.incident_edges([centre])
+        names = names_of(store, [x for e in incident for x in (e["source"], e["target"])])
+        told = views.node_edge_sentences(incident, names)
+        st.markdown(f"**Connections ({len(told)})**")
+        show_told(told, empty="No connections.")
+        st.markdown("**Stated at**")
+        show_provenance(node)

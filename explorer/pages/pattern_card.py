@@ -1,0 +1,83 @@
+"""Pattern card: one pattern's card, section by section, every line with its source place."""
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer import views
+from explorer.pages.common import atlas, badge, disclaimer, draw, pattern_nodes, show_provenance, tidy
+from explorer.views import escape_md
+
+ctx = atlas()
+store = ctx.store
+patterns = pattern_nodes(store)
+
+st.title("Pattern card")
+if not patterns:
+    st.info("No patterns are loaded.")
+    st.stop()
+
+ids = [p["id"] for p in patterns]
+names = {p["id"]: p["name"] for p in patterns}
+default = ids.index("pattern:insecure") if "pattern:insecure" in ids else 0
+pid = st.selectbox("Pattern", ids, index=default, key="card_pattern", format_func=lambda i: names.get(i, i),
+                   help="Type to search. Patterns without a card come from the catalogue or are only referenced.")
+node = store.get_node(pid) or {"id": pid, "kind": "Pattern", "name": names.get(pid, pid)}
+
+st.header(escape_md(node["name"]), anchor=False)
+badge(node)
+disclaimer()
+
+sections = node.get("sections") or []
+if node.get("card"):
+    st.caption(f"Card: `{tidy(node['card']).replace('`', '')}` · {len(sections)} "
+               f"section{'s' if len(sections) != 1 else ''} · every line ends with the place it was read from")
+
+hood = store.neighbourhood(pid, hops=1, limit=150)
+hood_nodes = [n for n in hood["nodes"] if n["kind"] != "Source"]
+hood_edges = [e for e in hood["edges"] if e["type"] != "DESCRIBES"]
+with st.expander(f"Neighbourhood: {len(hood_nodes) - 1} nodes one step away", expanded=True):
+    draw(hood_nodes, hood_edges, label=f"1-hop neighbourhood of {node['name']}", height=460)
+
+
+def show_section(section: dict) -> None:
+    """One section: heading (marked when inferred, with the reason), then each line with file:line."""
+    note = views.heading_note(section)
+    title = escape_md(section.get("heading") or section.get("key") or "Section")
+    if note:
+        flag = ("heading inferred" if section.get("heading_status") == "inferred"
+                else note.split(":", 1)[0])
+        st.markdown(f"#### {title} :orange-badge[{escape_md(flag)}]", help=escape_md(note))
+        st.caption(escape_md(note[0].upper() + note[1:]))
+    else:
+        st.markdown(f"#### {title}")
+    lines = []
+    for row in views.section_rows(section):
+        text = escape_md(row["text"])
+        where = f":gray[{escape_md(row['place'].rsplit('/', 1)[-1])}]"
+        lines.append(f"\n**{text}** {where}\n" if row["subheading"] else f"- {text} {where}")
+    if lines:
+        st.markdown("\n".join(lines))
+
+
+if not sections:
+    st.info("This pattern has no card loaded: it comes from the catalogue or is named by other cards.")
+    if node.get("catalogue_description") or node.get("description"):
+        st.markdown(escape_md(node.get("catalogue_description") or node.get("description")))
+    st.markdown("**Stated at**")
+    show_provenance(node)
+else:
+    # Two columns, split where the running line count passes half (reading order: left, then right).
+    sizes = [len(s.get("items") or []) + 3 for s in sections]
+    half, running, split = sum(sizes) / 2, 0, len(sections)
+    for i, size in enumerate(sizes):
+        if running >= half:
+            split = i
+            break
+        running += size
+    left, right = st.columns(2, gap="large")
+    with left:
+        for section in sections[:split]:
+            show_section(section)
+    with right:
+        for section in sections[split:]:
+            show_section(section)

@@ -1,0 +1,123 @@
+"""Query: the named query library and a read-only Cypher box, with a table, a graph and CSV."""
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from explorer import views
+from explorer.pages.common import atlas, draw
+from explorer.views import escape_md
+
+RESULT_KEY = "query_result"
+EXAMPLE = "MATCH (p:Pattern)-[:COMBINES_WITH]->(q:Pattern)\nRETURN p.name, q.name\nLIMIT 25"
+
+ctx = atlas()
+store = ctx.store
+
+st.title("Query")
+st.caption("Ready-made questions about the graph, or your own read-only Cypher. Results come as a table, as a "
+           "graph of the nodes they return, and as CSV.")
+
+
+def run(fn: Any) -> dict | None:
+    """Run a query; show its error instead when it fails (the message is meant for readers)."""
+    from graph.cypher import CypherError  # noqa: PLC0415 - the query modules load only on this page
+
+    try:
+        with st.spinner("Running the query …"):
+            return fn()
+    except CypherError as exc:
+        st.error(str(exc))
+    except (ValueError, LookupError) as exc:  # bad parameters: unknown pattern, not a number …
+        st.error(str(exc))
+    return None
+
+
+def show_result(title: str, result: dict, key: str) -> None:
+    """A result as a table with a CSV download, and the nodes it returns as a graph."""
+    columns, rows = result.get("columns", []), result.get("rows", [])
+    note = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
+    if result.get("truncated"):
+        note += " (cut at the row limit; add a LIMIT or narrow the query)"
+    st.caption(note)
+    if rows:
+        st.dataframe(views.result_records(columns, rows), hide_index=True, width="stretch",
+                     height=min(400, 38 + 35 * len(rows)))
+    else:
+        st.info("The query returned no rows.")
+    st.download_button("Download CSV", views.result_csv(columns, rows), file_name=f"{key}.csv",
+                       mime="text/csv", key=f"{key}_csv", icon=":material/download:")
+    sub = result.get("subgraph") or {}
+    nodes, edges = sub.get("nodes") or [], sub.get("edges") or []
+    if not nodes:  # names, not nodes, came back: draw the nodes those names denote (when unambiguous)
+        ids = []
+        for name in views.names_in_rows(rows):
+            found = store.nodes_by_name(name)
+            if len(found) == 1:
+                ids.append(found[0]["id"])
+        if ids:
+            got = store.get_nodes(ids)
+            nodes = [got[i] for i in ids if i in got]
+            edges = [e for e in store.edges_among(ids) if e["type"] != "DESCRIBES"]
+    if nodes:
+        st.caption("The nodes named in the result, and the edges among them:")
+        draw(nodes, edges, label=title, height=480)
+    else:
+        st.caption("No nodes to draw: return whole nodes (e.g. RETURN p, q) to see the result as a graph.")
+
+
+named_tab, cypher_tab = st.tabs(["Named questions", "Cypher (read-only)"])
+
+with named_tab:
+    try:
+        from graph import queries  # noqa: PLC0415
+
+        library = queries.load_library()
+    except Exception as exc:  # noqa: BLE001 - a missing or broken library must not take the page down
+        library = []
+        st.warning(f"The query library could not be loaded ({escape_md(type(exc).__name__)}: {escape_md(exc)}).")
+    if library:
+        by_name = {q.name: q for q in library}
+        name = st.selectbox("Question", list(by_name), key="query_name",
+                            format_func=lambda n: n.replace("-", " ").capitalize())
+        spec = by_name[name]
+        st.caption(escape_md(spec.description))
+        params: dict[str, Any] = {}
+        if spec.params:
+            cols = st.columns(min(3, len(spec.params)))
+            for i, p in enumerate(spec.params):
+                with cols[i % len(cols)]:
+                    key = f"query_param_{name}_{p.name}"
+                    if isinstance(p.default, int) and not isinstance(p.default, bool):
+                        params[p.name] = st.number_input(p.name, value=int(p.default), step=1, key=key,
+                                                         help=p.description or None)
+                    else:
+                        params[p.name] = st.text_input(p.name, value=str(p.default or ""), key=key,
+                                                       help=p.description or None)
+        result = run(lambda: queries.run_named(store, spec.name, params))
+        if result is not None:
+            show_result(spec.name.replace("-", " ").capitalize(), result, f"query-{spec.name}")
+
+with cypher_tab:
+    st.caption("Only reading is allowed: CREATE, MERGE, SET, DELETE, REMOVE, LOAD CSV and procedure calls are "
+               "refused. The embedded store understands a subset of Cypher; the Neo4j store runs it all.")
+    text = st.text_area("Cypher", value=EXAMPLE, height=130, key="query_cypher")
+    lim_col, run_col = st.columns([1, 3], vertical_alignment="bottom")
+    with lim_col:
+        limit = st.number_input("Row limit", min_value=1, max_value=10_000, value=1000, step=100, key="query_limit")
+    with run_col:
+        clicked = st.button("Run Cypher", type="primary", key="query_run_cypher")
+    if clicked:
+        st.session_state.pop(RESULT_KEY, None)
+        if not hasattr(store, "cypher"):
+            st.error("This store cannot run Cypher.")
+        else:
+            outcome = run(lambda: store.cypher(text or "", None, limit=int(limit), timeout=10.0))
+            if outcome is not None:
+                st.session_state[RESULT_KEY] = {"query": text, "result": outcome}
+    kept = st.session_state.get(RESULT_KEY)
+    if kept and kept.get("query") == text:
+        show_result("Cypher query", kept["result"], "cypher-result")
+    elif kept:
+        st.caption("The query changed: run it to see its result.")

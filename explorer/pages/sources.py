@@ -1,0 +1,148 @@
+"""Sources: the loaded documents and the load report, each document's text, and loading more."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from explorer import views
+from explorer.pages.common import atlas, default_store, tidy
+from explorer.views import escape_md
+from graph.embedded import EmbeddedStore
+from loaders.corpus import DEFAULT_DATA, load_paths
+from loaders.errors import LoadError
+from loaders.text import REPO_ROOT
+
+FLASH = "sources_flash"
+
+ctx = atlas()
+report = ctx.report
+
+st.title("Sources")
+st.caption("The documents the graph was built from, whose words each one is, and everything the loader "
+           "noticed while reading them.")
+
+flash = st.session_state.pop(FLASH, None)
+if flash:
+    st.success(escape_md(flash))
+for note in ctx.notes:
+    st.info(escape_md(note))
+
+summary = views.report_summary(report)
+metric_cols = st.columns(len(summary))
+for col, (name, value) in zip(metric_cols, summary.items()):
+    col.metric(name.capitalize(), value)
+
+warnings = report.get("warnings") or []
+if warnings:
+    st.warning(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''} while loading:")
+    st.code("\n".join(tidy(views.warning_text(w)) for w in warnings), language=None, wrap_lines=True)
+else:
+    st.success("No warnings: every document was read without problems.")
+
+docs_tab, inferred_tab, alias_tab, unresolved_tab, counts_tab = st.tabs(
+    ["Documents", "Inferred headings", "Alias links", "Unresolved patterns", "Counts"])
+with docs_tab:
+    st.dataframe([{"path": tidy(d.get("path", "")), "type": d.get("type"), "authorship": d.get("authorship"),
+                   "encoding": d.get("encoding")} for d in report.get("documents") or []],
+                 hide_index=True, width="stretch", height=min(600, 38 + 35 * len(report.get("documents") or [])))
+    if report.get("skipped"):
+        st.caption("Not graph documents (vocabulary and settings): " + escape_md(", ".join(report["skipped"])))
+with inferred_tab:
+    st.caption("Card sections whose heading was lost in extraction and inferred from position or wording.")
+    st.dataframe(report.get("inferred") or [], hide_index=True, width="stretch")
+with alias_tab:
+    st.caption("Article terms linked to card nodes through the alias table.")
+    st.dataframe(report.get("alias_links") or [], hide_index=True, width="stretch")
+with unresolved_tab:
+    unresolved = report.get("unresolved") or []
+    if unresolved:
+        st.dataframe(unresolved, hide_index=True, width="stretch")
+    else:
+        st.caption("None: every pattern named in the documents has a card or a catalogue entry.")
+with counts_tab:
+    k_col, t_col = st.columns(2)
+    k_col.dataframe([{"node kind": k, "count": v} for k, v in (report.get("node_counts") or {}).items()],
+                    hide_index=True, width="stretch")
+    t_col.dataframe([{"edge type": k, "count": v} for k, v in (report.get("edge_counts") or {}).items()],
+                    hide_index=True, width="stretch")
+
+st.subheader("Read a document", anchor=False)
+paths = views.report_documents(report)
+if paths:
+    default = paths.index("data/cards/insecure.txt") if "data/cards/insecure.txt" in paths else 0
+    chosen = st.selectbox("Document", paths, index=default, key="sources_doc", format_func=tidy)
+    file = views.resolve_document(chosen, report, REPO_ROOT)
+    try:
+        text = file.read_text(encoding="utf-8", errors="replace") if file else ""
+    except OSError as exc:
+        st.error(f"Cannot read {escape_md(chosen)} ({escape_md(exc.strerror or exc)}).")
+    else:
+        st.code(text, language=None, line_numbers=True, wrap_lines=True, height=460)
+
+
+# -- loading more --------------------------------------------------------------------------------
+
+def load_with_data(extra: Path, label: str, tmpdir: str | None = None) -> None:
+    """Build a new embedded store from data/ plus `extra`; keep the previous graph on any error."""
+    error = None
+    with st.status(f"Loading data/ with {label} …", expanded=False) as status:
+        try:
+            result = load_paths([DEFAULT_DATA, extra])
+            store = EmbeddedStore()
+            store.replace_all(result.graph)
+            new_report = result.report.to_dict()
+        except LoadError as exc:
+            error = views.friendly_path(str(exc), tmpdir)
+        except Exception as exc:  # noqa: BLE001 - any loader failure keeps the previous graph
+            error = views.friendly_path(f"{label}: could not be loaded ({type(exc).__name__}: {exc})", tmpdir)
+        status.update(label="Load failed; the previous graph is kept" if error else f"Loaded data/ with {label}",
+                      state="error" if error else "complete")
+    if error:
+        if tmpdir:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+        st.error(error)
+        return
+    old = st.session_state.get("atlas_custom") or {}
+    if old.get("tmpdir"):
+        shutil.rmtree(old["tmpdir"], ignore_errors=True)
+    st.session_state["atlas_custom"] = {"store": store, "report": new_report, "label": f"data/ + {label}",
+                                        "tmpdir": tmpdir}
+    st.session_state[FLASH] = (f"Loaded data/ with {label}: {len(new_report.get('documents') or [])} documents, "
+                               f"{len(new_report.get('warnings') or [])} warnings. Every page now shows this graph.")
+    st.rerun()
+
+
+st.subheader("Load another document", anchor=False)
+st.caption("Add a pattern card or an article (.txt or .md, up to 1 MB) to the documents in data/. The text is "
+           "parsed, never run, and data/ is not changed: the combined graph lives in this browser session only.")
+up_col, dir_col = st.columns(2, gap="large")
+with up_col:
+    uploaded = st.file_uploader("Upload a card or article", type=["txt", "md"], key="sources_upload",
+                                max_upload_size=1)
+    if st.button("Load the uploaded file with data/", key="sources_load_upload", disabled=uploaded is None):
+        problem = views.check_upload(uploaded.name, uploaded.size) if uploaded is not None else "no file"
+        if problem:
+            st.error(escape_md(problem))
+        else:
+            folder = tempfile.mkdtemp(prefix="pattern-atlas-upload-")
+            target = Path(folder) / views.safe_upload_name(uploaded.name)
+            target.write_bytes(uploaded.getvalue())
+            load_with_data(target, target.name, folder)
+with dir_col:
+    folder_text = st.text_input("Or a folder on this computer", key="sources_folder",
+                                placeholder="a folder of .txt / .md cards and articles")
+    if st.button("Load the folder with data/", key="sources_load_folder", disabled=not folder_text):
+        folder_path = Path(folder_text).expanduser()
+        load_with_data(folder_path, folder_path.name or str(folder_path))
+
+if st.button("Reload from data/", key="sources_reload", icon=":material/refresh:",
+             help="Drop any uploaded document and rebuild the graph from the files in data/."):
+    old = st.session_state.pop("atlas_custom", None) or {}
+    if old.get("tmpdir"):
+        shutil.rmtree(old["tmpdir"], ignore_errors=True)
+    default_store.clear()
+    st.session_state[FLASH] = "Reloaded the graph from data/."
+    st.rerun()

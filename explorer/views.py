@@ -1,0 +1,526 @@
+"""Pure helpers behind the Streamlit pages: escaping, badges, tables, sentences and subgraphs.
+
+The pages in `explorer/pages/` stay thin: they read widgets, call the store, and hand the results to
+these functions, which take and return plain dicts, lists and strings (no Streamlit), so they are
+easy to test and shared by every page.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path, PurePath
+from typing import Any
+
+from graph.narrate import edge_sentence, place
+from graph.schema import EDGE_TYPES, kind_of
+
+#: Kinds shown side by side on the Compare page, in this order (other kinds follow, by name).
+COMPARE_KINDS: tuple[str, ...] = ("Capacity", "CoreIssue", "Origin", "Condition", "Concept", "Role")
+
+#: Plural, reader-facing names of node kinds (for headings and tabs).
+KIND_PLURALS: dict[str, str] = {
+    "Pattern": "Patterns", "Subtype": "Subtypes", "Capacity": "Capacities", "CoreIssue": "Core issues",
+    "Origin": "Origins", "Condition": "Conditions", "Concept": "Concepts", "Role": "Roles",
+    "Mechanism": "Mechanisms", "Strategy": "Strategies", "Example": "Examples", "Source": "Sources",
+    "DimensionGroup": "Dimension groups", "Dimension": "Dimensions", "Wound": "Wounds",
+}
+
+#: Kind priority when a whole-graph view must be capped: patterns first, documents last.
+_CAP_PRIORITY = {"Pattern": 0, "Capacity": 1, "CoreIssue": 1, "Origin": 1, "Condition": 2, "Concept": 2,
+                 "Role": 2, "Subtype": 3, "Mechanism": 3, "Strategy": 3, "Wound": 3, "Dimension": 3,
+                 "DimensionGroup": 3, "Example": 4, "Source": 5}
+
+#: What the Pattern card page says about whose words a pattern's card is.
+DISCLAIMER = ("Cards are study summaries of the Pattern System's format, not clinical guidance. "
+              "Every claim links to the source line it came from.")
+
+# -- escaping -------------------------------------------------------------------------------------
+
+# Characters Streamlit's markdown may interpret anywhere in a line: HTML, emphasis, code, links,
+# headings, tables, strikethrough, maths, colour/badge directives, entities.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|~$&!:^])")
+# Block markers that only matter at the start of a line: lists, ordered lists, rules, setext.
+_MD_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])", re.MULTILINE)
+
+
+def escape_md(text: Any, *, multiline: bool = False) -> str:
+    """Text made literal for `st.markdown`/`st.caption`: every markdown or HTML-ish character is
+    backslash-escaped, so card text such as `<script>` or `**x**` shows as typed and runs nothing.
+
+    Without `multiline`, white space (newlines included) is folded into single spaces.
+    """
+    s = "" if text is None else str(text)
+    if not multiline:
+        s = " ".join(s.split())
+    s = _MD_SPECIAL.sub(r"\\\1", s)
+    s = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), s)
+    if multiline:
+        s = s.replace("\n", "  \n")
+    return s
+
+
+def unescape_md(text: str) -> str:
+    """The inverse of `escape_md` for single-line text (used by tests and plain-text exports)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+
+
+# -- nodes ---------------------------------------------------------------------------------------
+
+def node_label(node: Mapping[str, Any]) -> str:
+    """'Insecure · Pattern': a node's name with its kind, for selectboxes and lists."""
+    return f"{node.get('name') or node.get('id')} · {node.get('kind', '?')}"
+
+
+def kind_plural(kind: str) -> str:
+    return KIND_PLURALS.get(kind, kind + "s")
+
+
+def badge_for(node: Mapping[str, Any]) -> tuple[str, str]:
+    """(label, colour) telling whose words a pattern's card is, or that it has no card.
+
+    Why: authored cards are study summaries, and a reader must see at a glance which pattern comes
+    from the user's own document, from a summary written for the project, or from a catalogue only.
+    """
+    if node.get("kind") != "Pattern":
+        return (node.get("kind", "node"), "gray")
+    status = node.get("status")
+    if status == "card":
+        who = node.get("authorship")
+        if who == "user-source":
+            return ("user's source document", "green")
+        if who == "authored-summary":
+            return ("authored summary", "blue")
+        return ("uploaded card (authorship not recorded)", "violet")
+    if status == "catalogue":
+        return ("catalogue entry (no card)", "orange")
+    return ("referenced, no card", "gray")
+
+
+def provenance_items(item: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Each provenance entry of a node or edge as {'place': 'file:line', 'text', 'authorship'}."""
+    out = []
+    for p in item.get("provenance") or []:
+        start, end = p.get("start_line"), p.get("end_line")
+        lines = f"{start}" if start == end or end is None else f"{start}-{end}"
+        out.append({"place": f"{p.get('file', '?')}:{lines}", "text": str(p.get("text") or ""),
+                    "authorship": str(p.get("authorship") or "")})
+    return out
+
+
+def told(edge: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, str]:
+    """An edge as a sentence with the place and words behind it:
+    {'text', 'head', 'rest', 'source', 'quote', 'type'}: `text` is the whole sentence, `head` its
+    'A verb B' part and `rest` the description after it. The quote is left empty when it only
+    repeats the description the sentence already ends with.
+    """
+    text = edge_sentence(dict(edge), dict(names))
+    head = edge_sentence({k: v for k, v in edge.items() if k != "description"}, dict(names))
+    quote = str(((edge.get("provenance") or [{}])[0]).get("text") or "")
+    desc = str(edge.get("description") or "")
+    if quote and (_same_words(quote, desc) or _norm(quote) in _norm(text)):
+        quote = ""  # the sentence already says it word for word
+    rest = text[len(head):].lstrip(": ") if text.startswith(head) else ""
+    return {"text": text, "head": head, "rest": rest, "source": place(dict(edge)), "quote": quote,
+            "type": str(edge.get("type", ""))}
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"[^0-9a-z]+", " ", s.lower().replace("\u2019", "'")).strip()
+
+
+def _same_words(a: str, b: str) -> bool:
+    return bool(a) and _norm(a) == _norm(b)
+
+
+def node_edge_sentences(edges: Iterable[Mapping[str, Any]], names: Mapping[str, str],
+                        skip_types: Iterable[str] = ("DESCRIBES",)) -> list[dict[str, str]]:
+    """A node's edges told as sentences (see `told`), grouped by type in the schema's order (so
+    combinations and distinctions come first), in the store's order within a type."""
+    skip = set(skip_types)
+    order = {t: i for i, t in enumerate(EDGE_TYPES)}
+    items = [told(e, names) for e in edges if e.get("type") not in skip]
+    return sorted(items, key=lambda i: (order.get(i["type"], len(order)), i["type"]))
+
+
+def section_rows(section: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A card section's lines as {'place': 'file:line', 'line', 'text', 'subheading'}."""
+    file = section.get("file") or ""
+    return [{"place": f"{file}:{item.get('line')}", "line": item.get("line"),
+             "text": str(item.get("text") or item.get("raw") or ""), "subheading": bool(item.get("subheading"))}
+            for item in section.get("items") or []]
+
+
+def heading_note(section: Mapping[str, Any]) -> str:
+    """'' for a heading read from the card; otherwise why and how it was inferred (for a caption)."""
+    status = section.get("heading_status") or "read"
+    if status == "read":
+        return ""
+    reason = section.get("reason") or "no reason recorded"
+    label = {"inferred": "heading inferred", "unknown": "heading unknown",
+             "unplaced": "lines not placed under a heading"}.get(status, f"heading {status}")
+    return f"{label}: {reason}"
+
+
+# -- whole graph ---------------------------------------------------------------------------------
+
+def cap_nodes(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, Any]],
+              cap: int) -> list[dict[str, Any]]:
+    """At most `cap` nodes for a whole-graph view: the best connected first within kind priority
+    (patterns, then their capacities, issues and origins, …), returned in id order."""
+    if len(nodes) <= cap:
+        return [dict(n) for n in nodes]
+    degree: dict[str, int] = {}
+    for e in edges:
+        degree[e["source"]] = degree.get(e["source"], 0) + 1
+        degree[e["target"]] = degree.get(e["target"], 0) + 1
+    ranked = sorted(nodes, key=lambda n: (_CAP_PRIORITY.get(n.get("kind", ""), 6), -degree.get(n["id"], 0), n["id"]))
+    keep = {n["id"] for n in ranked[:max(1, cap)]}
+    return [dict(n) for n in nodes if n["id"] in keep]
+
+
+def showing_caption(shown: int, total: int) -> str:
+    """'Showing 150 of 185 nodes' plus a hint to narrow down when some were left out."""
+    if shown >= total:
+        return f"Showing all {total} nodes."
+    return (f"Showing {shown} of {total} nodes. Narrow down: centre on a node, pick fewer kinds or "
+            "edge types, or raise the cap.")
+
+
+def filter_edges(edges: Iterable[Mapping[str, Any]], node_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """The edges with both ends among `node_ids`."""
+    ids = set(node_ids)
+    return [dict(e) for e in edges if e["source"] in ids and e["target"] in ids]
+
+
+# -- compare -------------------------------------------------------------------------------------
+
+def between(edges: Iterable[Mapping[str, Any]], source: str) -> list[dict[str, Any]]:
+    """The edges stated on `source`'s side (its card), in order."""
+    return [dict(e) for e in edges if e["source"] == source]
+
+
+def compare_columns(cmp: Mapping[str, Any], names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Shared and unique neighbours of compared patterns, per kind, for side-by-side columns.
+
+    Returns [{'kind', 'shared': [names], 'some': [(name, [pattern names])], 'unique': {id: [names]}}]:
+    `shared` are linked to every compared pattern, `some` (three or more patterns) to several but
+    not all, `unique` to one only. Kinds in `COMPARE_KINDS` order first, then others, then Pattern.
+    """
+    ids = [p["id"] for p in cmp["patterns"]]
+    linked: dict[str, set[str]] = {}
+    kind_of: dict[str, str] = {}
+    other_names: dict[str, str] = {}
+    for pid in ids:
+        for e in cmp["edges"].get(pid, []):
+            other = e["target"] if e["source"] == pid else e["source"]
+            if other in ids:
+                continue
+            linked.setdefault(other, set()).add(pid)
+    for group in [cmp.get("shared", {})] + list(cmp.get("unique", {}).values()):
+        for kind, items in group.items():
+            for n in items:
+                kind_of[n["id"]] = kind
+                other_names[n["id"]] = n["name"]
+    for other in linked:
+        if other not in kind_of:
+            kind_of[other] = _kind_from_id(other)
+            other_names[other] = names.get(other, other)
+    kinds = sorted(set(kind_of.values()),
+                   key=lambda k: (COMPARE_KINDS.index(k) if k in COMPARE_KINDS else len(COMPARE_KINDS) + (k == "Pattern"), k))
+    out = []
+    for kind in kinds:
+        members = sorted((o for o in linked if kind_of[o] == kind), key=lambda o: other_names[o].lower())
+        row = {"kind": kind, "shared": [], "some": [], "unique": {pid: [] for pid in ids}}
+        for o in members:
+            who = linked[o]
+            if len(who) == len(ids):
+                row["shared"].append(other_names[o])
+            elif len(who) == 1:
+                row["unique"][next(iter(who))].append(other_names[o])
+            else:
+                row["some"].append((other_names[o], [names.get(p, p) for p in ids if p in who]))
+        out.append(row)
+    return out
+
+
+def _kind_from_id(node_id: str) -> str:
+    try:
+        return kind_of(node_id)
+    except ValueError:
+        return "?"
+
+
+def compare_subgraph(cmp: Mapping[str, Any], kinds: Iterable[str] = COMPARE_KINDS,
+                     per_pattern: int = 12) -> tuple[list[str], list[str]]:
+    """(node ids to draw, shared ids to highlight): the compared patterns, their shared neighbours,
+    and up to `per_pattern` unique neighbours each, of the given kinds."""
+    wanted = set(kinds)
+    ids = [p["id"] for p in cmp["patterns"]]
+    shared = [n["id"] for k, items in cmp.get("shared", {}).items() if k in wanted or k == "Pattern" for n in items]
+    draw = list(ids) + shared
+    for pid in ids:
+        unique = [n["id"] for k, items in cmp.get("unique", {}).get(pid, {}).items() if k in wanted for n in items]
+        draw += unique[:per_pattern]
+    return list(dict.fromkeys(draw)), shared
+
+
+# -- combinations --------------------------------------------------------------------------------
+
+def combination_matrix(patterns: Sequence[Mapping[str, Any]], edges: Iterable[Mapping[str, Any]],
+                       only_linked: bool = True) -> tuple[list[str], list[str], list[list[str]]]:
+    """(row ids, column ids, cells) of COMBINES_WITH: rows are sources, columns targets, '✓' where
+    an edge exists. With `only_linked`, patterns with no combination at all are left out."""
+    pairs = {(e["source"], e["target"]) for e in edges if e.get("type", "COMBINES_WITH") == "COMBINES_WITH"}
+    ids = [p["id"] for p in patterns]
+    if only_linked:
+        rows = [i for i in ids if any(s == i for s, _ in pairs)]
+        cols = [i for i in ids if any(t == i for _, t in pairs)]
+    else:
+        rows, cols = list(ids), list(ids)
+    cells = [["✓" if (r, c) in pairs else "" for c in cols] for r in rows]
+    return rows, cols, cells
+
+
+def pair_edges(edges: Iterable[Mapping[str, Any]], a: str, b: str) -> list[dict[str, Any]]:
+    """The edges between a and b in both directions, a's side first."""
+    found = [dict(e) for e in edges if {e["source"], e["target"]} == {a, b} and a != b]
+    return sorted(found, key=lambda e: (e["source"] != a, e.get("type", ""), e["target"]))
+
+
+# -- paths ---------------------------------------------------------------------------------------
+
+def path_label(path: Mapping[str, Any]) -> str:
+    """'Insecure → Needy → Self-Judging (2 steps)'."""
+    names = " → ".join(n["name"] for n in path["nodes"])
+    steps = path.get("length", len(path["nodes"]) - 1)
+    return f"{names} ({steps} step{'s' if steps != 1 else ''})"
+
+
+def path_highlight(path: Mapping[str, Any]) -> tuple[list[str], list[tuple[str, str]]]:
+    """(node ids, (from, to) pairs) of a path, for `render_network`'s highlight arguments."""
+    nodes = [n["id"] for n in path["nodes"]]
+    return nodes, list(zip(nodes, nodes[1:]))
+
+
+def paths_node_ids(paths: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Every node id on the given paths, in first-seen order."""
+    return list(dict.fromkeys(n["id"] for p in paths for n in p["nodes"]))
+
+
+def path_steps(path: Mapping[str, Any]) -> list[dict[str, str]]:
+    """A path told step by step: each edge as a sentence with its source place and quote."""
+    names = {n["id"]: n["name"] for n in path["nodes"]}
+    return [told(e, names) for step in path["steps"] for e in step["edges"]]
+
+
+# -- query results -------------------------------------------------------------------------------
+
+def cell_text(value: Any) -> Any:
+    """A result cell for a table: scalars as they are, a node as its name, anything else as JSON."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, Mapping) and "id" in value and "name" in value:
+        return f"{value.get('name')} ({value.get('id')})"
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def result_records(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+    """Query rows as records for `st.dataframe` (column names made unique)."""
+    names = _unique_names(columns)
+    return [{n: cell_text(v) for n, v in zip(names, row)} for row in rows]
+
+
+def _unique_names(columns: Sequence[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for c in columns:
+        c = str(c)
+        seen[c] = seen.get(c, 0) + 1
+        out.append(c if seen[c] == 1 else f"{c} ({seen[c]})")
+    return out
+
+
+def result_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    """Query rows as CSV bytes (UTF-8, nodes as 'name (id)', nested values as JSON)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([str(c) for c in columns])
+    for row in rows:
+        writer.writerow(["" if v is None else cell_text(v) for v in row])
+    return buf.getvalue().encode("utf-8")
+
+
+# -- sources and uploads -------------------------------------------------------------------------
+
+MAX_UPLOAD_BYTES = 1024 * 1024
+UPLOAD_SUFFIXES = (".txt", ".md")
+
+
+def safe_upload_name(name: str) -> str:
+    """A harmless file name for an uploaded document: no folders, only plain characters, .txt/.md.
+
+    Why: the upload is written to a private temporary folder and read by the loaders; its name
+    must not reach outside that folder or look like anything but a text document.
+    """
+    base = PurePath(str(name).replace("\\", "/")).name
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, "txt"
+    suffix = suffix.lower() if f".{suffix.lower()}" in UPLOAD_SUFFIXES else "txt"
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-.")[:80] or "upload"
+    return f"{stem}.{suffix}"
+
+
+def check_upload(name: str, size: int) -> str | None:
+    """Why an upload is refused (wrong type, too big), or None when it may be loaded."""
+    if not str(name).lower().endswith(UPLOAD_SUFFIXES):
+        return f"{name}: only .txt and .md documents can be loaded"
+    if size > MAX_UPLOAD_BYTES:
+        return f"{name}: the file is {size:,} bytes; the upload limit is {MAX_UPLOAD_BYTES:,} bytes (1 MB)"
+    return None
+
+
+def friendly_path(message: str, folder: str | Path | None, shown_as: str = "uploaded") -> str:
+    """A loader message with a private temporary folder shown as 'uploaded/' (file and line stay)."""
+    if not folder:
+        return message
+    folder = str(folder).rstrip("/")
+    return message.replace(folder + "/", shown_as + "/").replace(folder, shown_as)
+
+
+def report_documents(report: Mapping[str, Any]) -> list[str]:
+    """The document paths listed in a load report (the only files the Sources page will show)."""
+    return [str(d["path"]) for d in report.get("documents") or [] if d.get("path")]
+
+
+def resolve_document(path: str, report: Mapping[str, Any], root: Path) -> Path | None:
+    """The file behind a report path, only if the report lists it (relative paths from `root`)."""
+    if path not in report_documents(report):
+        return None
+    p = Path(path)
+    return p if p.is_absolute() else root / p
+
+
+def report_summary(report: Mapping[str, Any]) -> dict[str, int]:
+    """Headline numbers of a load report: documents, nodes, edges, warnings, inferred sections,
+    alias links and unresolved patterns."""
+    return {
+        "documents": len(report.get("documents") or []),
+        "nodes": sum((report.get("node_counts") or {}).values()),
+        "edges": sum((report.get("edge_counts") or {}).values()),
+        "warnings": len(report.get("warnings") or []),
+        "inferred sections": len(report.get("inferred") or []),
+        "alias links": len(report.get("alias_links") or []),
+        "unresolved patterns": len(report.get("unresolved") or []),
+    }
+
+
+def warning_text(warning: Any) -> str:
+    """'file:line: message' for a warning given as a dict or a string."""
+    if isinstance(warning, Mapping):
+        return f"{warning.get('file', '?')}:{warning.get('line', '?')}: {warning.get('message', '')}"
+    return str(warning)
+
+
+# -- store settings ------------------------------------------------------------------------------
+
+def neo4j_settings(environ: Mapping[str, str], secrets: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """Neo4j connection settings from Streamlit secrets ([neo4j] uri/user/password/database) or the
+    environment (NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE); None unless complete."""
+    section: Mapping[str, Any] = {}
+    try:
+        if secrets is not None and "neo4j" in secrets:
+            section = secrets["neo4j"] or {}
+    except Exception:  # noqa: BLE001 - a missing or broken secrets file just means "not configured"
+        section = {}
+    uri = str(section.get("uri") or environ.get("NEO4J_URI") or "")
+    user = str(section.get("user") or environ.get("NEO4J_USER") or environ.get("NEO4J_USERNAME") or "")
+    password = str(section.get("password") or environ.get("NEO4J_PASSWORD") or "")
+    database = str(section.get("database") or environ.get("NEO4J_DATABASE") or "")
+    if not (uri and user and password):
+        return None
+    return {"uri": uri, "user": user, "password": password, "database": database}
+
+
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+
+
+def redact(message: str, settings: Mapping[str, str] | None) -> str:
+    """A message with any URI and the configured password and URI removed.
+
+    Why: driver errors can quote the connection string; the page must never show a credential.
+    """
+    out = str(message)
+    for key in ("password", "uri"):
+        value = (settings or {}).get(key)
+        if value and len(str(value)) >= 2:
+            out = out.replace(str(value), "***")
+    return _URL.sub("***", out)
+
+
+# -- legend --------------------------------------------------------------------------------------
+
+#: A text glyph per vis shape (st.html drops inline SVG, so the legend uses coloured characters).
+_GLYPHS = {"dot": "\u25CF", "triangle": "\u25B2", "triangleDown": "\u25BC", "diamond": "\u25C6",
+           "square": "\u25A0", "star": "\u2605", "hexagon": "\u2B22", "box": "\u25AC", "ellipse": "\u2B2C"}
+_HEX = re.compile(r"^#[0-9A-Fa-f]{3,8}$")
+
+
+def legend_html(items: Iterable[Mapping[str, str]]) -> str:
+    """A one-line colour and shape legend for `st.html`, from `legend_items` rows.
+
+    Only kind names (escaped) and palette colours (checked) go in, never document text.
+    """
+    import html  # noqa: PLC0415
+
+    parts = []
+    for item in items:
+        color = item.get("color", "#8C8C8C")
+        color = color if _HEX.match(color) else "#8C8C8C"
+        glyph = _GLYPHS.get(item.get("shape", ""), "\u25CF")
+        parts.append(
+            '<span style="display:inline-flex;align-items:center;gap:4px;margin-right:16px;white-space:nowrap">'
+            f'<span aria-hidden="true" style="color:{color};font-size:15px;line-height:1">{glyph}</span>'
+            f'{html.escape(kind_plural(item.get("kind", "")))}</span>')
+    return ('<div style="display:flex;flex-wrap:wrap;row-gap:4px;font-size:13px;color:#3E4C59">'
+            + "".join(parts) + "</div>")
+
+
+def short_label(name: str, limit: int = 10) -> str:
+    """A column header that fits a narrow matrix: 'Passive-Aggressive' -> 'Passive-A.', 'Codependent'
+    -> 'Codepend.'; names up to `limit` characters stay whole (the full name goes in a tooltip)."""
+    if len(name) <= limit:
+        return name
+    if "-" in name:
+        head, tail = name.split("-", 1)
+        short = f"{head}-{tail[:1]}."
+        if len(short) <= limit + 1:
+            return short
+    return name[: limit - 2].rstrip("- ") + "."
+
+
+def short_labels(names: Sequence[str], limit: int = 10) -> list[str]:
+    """`short_label` for each name, kept unique (a clash keeps the full names)."""
+    shorts = [short_label(n, limit) for n in names]
+    return [s if shorts.count(s) == 1 else n for s, n in zip(shorts, names)]
+
+
+def names_in_rows(rows: Sequence[Sequence[Any]], limit: int = 200) -> list[str]:
+    """The distinct short text cells of result rows (candidate node names), in first-seen order.
+
+    Why: library queries often return names rather than nodes; the page looks these up to draw
+    the result as a graph anyway.
+    """
+    seen: dict[str, None] = {}
+    for row in rows:
+        for cell in row:
+            values = cell if isinstance(cell, list) else [cell]
+            for v in values:
+                if isinstance(v, str) and 0 < len(v) <= 120 and v not in seen:
+                    seen[v] = None
+                    if len(seen) >= limit:
+                        return list(seen)
+    return list(seen)

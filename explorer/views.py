@@ -34,8 +34,9 @@ _CAP_PRIORITY = {"Pattern": 0, "Capacity": 1, "CoreIssue": 1, "Origin": 1, "Cond
                  "DimensionGroup": 3, "Example": 4, "Source": 5}
 
 #: What the Pattern card page says about whose words a pattern's card is.
-DISCLAIMER = ("Cards are study summaries of the Pattern System's format, not clinical guidance. "
-              "Every claim links to the source line it came from.")
+DISCLAIMER = ("Study material, not clinical guidance: the user's own documents are shown as loaded, and the "
+              "authored cards are summaries written for this project. Every claim links to the source line it "
+              "came from.")
 
 # -- escaping -------------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ sources changed or the saved file is missing or unreadable."""
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +15,20 @@ log = logging.getLogger(__name__)
 CACHE_NAME = "graph.json"
 
 
-def open_embedded(data_dir: Path = DEFAULT_DATA, cache: Path | None = None,
+def default_data_dir() -> Path:
+    """The corpus folder: `PATTERN_ATLAS_DATA` if set (e.g. a benchmark corpus), else the repo's data/."""
+    return Path(os.environ.get("PATTERN_ATLAS_DATA") or DEFAULT_DATA)
+
+
+def open_embedded(data_dir: Path | None = None, cache: Path | None = None,
                   rebuild: bool = False) -> tuple[EmbeddedStore, dict[str, Any]]:
-    """The embedded store for `data_dir` and its load report (as a dict).
+    """The embedded store for `data_dir` (default: `default_data_dir()`) and its load report (as a dict).
 
     The saved graph (`data/graph.json`) is used when its recorded digest matches the sources; a
     missing, stale, truncated or corrupted file is rebuilt from the sources (never the reverse:
     the sources in `data/` are only read).
     """
+    data_dir = data_dir or default_data_dir()
     cache = cache or data_dir / CACHE_NAME
     digest = sources_digest([data_dir])
     if not rebuild and cache.exists():

@@ -12,19 +12,21 @@
 #     java -cp 'lib/*' org.neo4j.server.CommunityEntryPoint --home-dir=... --config-dir=...
 # Needs: Java 17+ (`java`, or $JAVA_HOME/bin/java), and Maven (`mvn`) for the first fetch.
 #
-# Each start is a fresh, empty store under .cache/neo4j/run/ (conf, data, logs, settings):
-# Bolt on 127.0.0.1 and a free port, HTTP/HTTPS off, auth on, a new random password for `neo4j`.
+# Each start is a fresh, empty store under .cache/neo4j/run/ (conf, data, logs, settings), or under
+# $NEO4J_DEV_RUN_DIR for a second, independent server: Bolt on 127.0.0.1 and a free port, HTTP/HTTPS
+# off, auth on, a new random password for `neo4j`. `restart` keeps the store, password and port.
 # Usage: eval "$(scripts/neo4j.sh start)"; ...; scripts/neo4j.sh stop      (see --help)
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 REPO_ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd -P)
 POM="$SCRIPT_DIR/neo4j/pom.xml"
-CACHE_DIR="$REPO_ROOT/.cache/neo4j"
-RUN_DIR="$CACHE_DIR/run"
-ENV_FILE="$RUN_DIR/env"        # the export lines, mode 600
-PID_FILE="$RUN_DIR/server.pid"
-LOCK_FILE="$CACHE_DIR/.lock"
+CACHE_DIR="$REPO_ROOT/.cache/neo4j"   # the jars; shared by every run directory
+DEFAULT_RUN_DIR="$CACHE_DIR/run"
+FETCH_LOCK="$CACHE_DIR/.lock"         # guards the jar cache
+MARKER=.neo4j-dev-run                 # marks a run directory this script made (and may wipe)
+# Set by set_run_dir: the server's state folder and the files in it.
+RUN_DIR='' ENV_FILE='' SAVED_ENV_FILE='' PID_FILE='' RUN_LOCK=''
 
 HEAP=${NEO4J_DEV_HEAP:-512m}
 HEAP_INITIAL=${NEO4J_DEV_HEAP_INITIAL:-256m}
@@ -42,7 +44,8 @@ usage() {
 Usage: scripts/neo4j.sh COMMAND
 
 A Neo4j 5 Community server for development and tests. Its jars come from Maven Central
-(via Maven, scripts/neo4j/pom.xml) and are cached in .cache/neo4j/; state is in .cache/neo4j/run/.
+(via Maven, scripts/neo4j/pom.xml) and are cached in .cache/neo4j/; state is in .cache/neo4j/run/,
+or in $NEO4J_DEV_RUN_DIR (see below). Every command acts on the server of that run directory.
 
 Commands:
   start    Fetch the jars if needed, start a fresh server (empty store, new random password) on
@@ -53,7 +56,12 @@ Commands:
              export NEO4J_DATABASE=neo4j
            If a server started by this script is running, print its settings again.
            Use: eval "$(scripts/neo4j.sh start)"
+  restart  Stop the server (if it runs) and start it again on the same store, KEEPING its data,
+           password and Bolt port (a new free port if that one was taken meanwhile, or
+           NEO4J_DEV_BOLT_PORT if set); print the export lines as `start` does. Works after `stop`
+           too; fails (exit 1) if the run directory has no store from an earlier `start`.
   stop     Stop that server (SIGTERM, SIGKILL after NEO4J_DEV_STOP_TIMEOUT s); quiet if none runs.
+           The store and its settings stay for `restart`; the next `start` wipes them.
   status   Say whether it runs and on which port (exit 0 running, 3 not running).
   env      Print the export lines of the running server (exit 3 if none runs).
   fetch    Only fetch and cache the jars (CI warm-up).
@@ -64,13 +72,54 @@ Environment (optional):
   NEO4J_DEV_PAGECACHE      page cache (default 256m)  NEO4J_DEV_BOLT_PORT     fixed Bolt port
   NEO4J_DEV_START_TIMEOUT  seconds (default 120)      NEO4J_DEV_STOP_TIMEOUT  seconds (default 60)
   NEO4J_DEV_JAVA_OPTS      extra JVM options for the server (whitespace-separated)
+  NEO4J_DEV_RUN_DIR        the server's state folder (conf, data, logs, env, pid, lock) instead of
+                           .cache/neo4j/run, so a second, independent server can run beside the
+                           main one, e.g. for fault tests; the jar cache stays shared. `start` wipes
+                           it, so it must be missing, empty, or made by this script.
   JAVA_HOME                Java 17+ to use (else `java` on PATH)
-Progress and errors go to stderr; logs are in .cache/neo4j/run/logs/.
+Progress and errors go to stderr; logs are in RUN_DIR/logs/.
 EOF
 }
 
 log() { printf 'neo4j.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+
+# The run directory: .cache/neo4j/run, or $NEO4J_DEV_RUN_DIR made absolute (relative to the current
+# directory) and canonical, so the same folder always gives the same pid check and lock.
+set_run_dir() {
+  local dir=${NEO4J_DEV_RUN_DIR:-}
+  if [[ -z $dir ]]; then
+    RUN_DIR=$DEFAULT_RUN_DIR
+  else
+    [[ $dir == /* ]] || dir="$PWD/$dir"
+    if command -v realpath >/dev/null 2>&1; then
+      dir=$(realpath -m -- "$dir") || die "cannot resolve NEO4J_DEV_RUN_DIR=$NEO4J_DEV_RUN_DIR"
+    fi
+    while [[ $dir == */ && $dir != / ]]; do dir=${dir%/}; done
+    case $dir in
+      / | "$REPO_ROOT" | "$CACHE_DIR" | "${HOME:-/}" | "$CACHE_DIR"/dist-*)
+        die "NEO4J_DEV_RUN_DIR=$NEO4J_DEV_RUN_DIR cannot be used as a run directory" ;;
+    esac
+    [[ $dir != *[[:space:]]* ]] || die "NEO4J_DEV_RUN_DIR must not contain whitespace: $dir"
+    RUN_DIR=$dir
+  fi
+  ENV_FILE="$RUN_DIR/env"              # the export lines while the server runs, mode 600
+  SAVED_ENV_FILE="$RUN_DIR/restart.env" # the same lines, kept after stop for restart, mode 600
+  PID_FILE="$RUN_DIR/server.pid"
+  if [[ $RUN_DIR == "$DEFAULT_RUN_DIR" ]]; then
+    RUN_LOCK="$CACHE_DIR/.run.lock"
+  else
+    RUN_LOCK="$(dirname -- "$RUN_DIR")/.$(basename -- "$RUN_DIR").neo4j.lock"  # beside it: start wipes the folder
+  fi
+}
+
+# Refuse to wipe a folder that this script did not make (NEO4J_DEV_RUN_DIR pointing somewhere wrong).
+check_wipeable() {
+  [[ $RUN_DIR != "$DEFAULT_RUN_DIR" && -e $RUN_DIR ]] || return 0
+  [[ -d $RUN_DIR && ! -L $RUN_DIR ]] || die "NEO4J_DEV_RUN_DIR=$RUN_DIR exists and is not a folder"
+  [[ -e $RUN_DIR/$MARKER || -z $(ls -A -- "$RUN_DIR") ]] ||
+    die "refusing to wipe NEO4J_DEV_RUN_DIR=$RUN_DIR: it is not empty and was not made by this script"
+}
 
 neo4j_version() {
   local v
@@ -87,12 +136,26 @@ dist_dir() {
   printf '%s/dist-%s-%s\n' "$CACHE_DIR" "$version" "${hash:0:12}"
 }
 
+# The per-server lock (fd 9): one start/restart/stop at a time for a run directory.
 take_lock() {
+  mkdir -p -- "$(dirname -- "$RUN_LOCK")"
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$RUN_LOCK"
+    flock -w 600 9 || die "could not lock $RUN_LOCK (another neo4j.sh still running?)"
+  fi
+}
+
+# The jar-cache lock (fd 8), shared by all run directories; held only while fetching.
+take_fetch_lock() {
   mkdir -p "$CACHE_DIR"
   if command -v flock >/dev/null 2>&1; then
-    exec 9>"$LOCK_FILE"
-    flock -w 600 9 || die "could not lock $LOCK_FILE (another neo4j.sh still running?)"
+    exec 8>"$FETCH_LOCK"
+    flock -w 900 8 || die "could not lock $FETCH_LOCK (another neo4j.sh still fetching?)"
   fi
+}
+
+release_fetch_lock() {
+  exec 8>&-
 }
 
 java_bin() {
@@ -122,6 +185,11 @@ fetch() {
   if [[ -f $dist/.complete ]]; then
     return 0
   fi
+  take_fetch_lock
+  if [[ -f $dist/.complete ]]; then  # fetched by another neo4j.sh meanwhile
+    release_fetch_lock
+    return 0
+  fi
   command -v mvn >/dev/null 2>&1 || die "mvn not found; it is needed once to fetch Neo4j $version from Maven Central"
   tmp="$dist.tmp.$$"
   rm -rf "$tmp"
@@ -138,6 +206,7 @@ fetch() {
   rm -rf "$dist"
   mv "$tmp" "$dist"
   log "cached $(find "$dist/lib" -name '*.jar' | wc -l) jars in ${dist#"$REPO_ROOT"/} ($((SECONDS - start)) s)"
+  release_fetch_lock
 }
 
 # The pid of the server started by this script, if it is still running.
@@ -153,7 +222,7 @@ running_pid() {
   else
     args=$(ps -o args= -p "$pid" 2>/dev/null) || return 1
   fi
-  [[ $args == *"$MAIN_CLASS"* && $args == *"--home-dir=$RUN_DIR"* ]] || return 1
+  [[ $args == *"$MAIN_CLASS"* && "$args " == *" --home-dir=$RUN_DIR "* ]] || return 1
   printf '%s\n' "$pid"
 }
 
@@ -214,7 +283,7 @@ random_password() {
 write_conf() {
   local port=$1
   cat >"$RUN_DIR/conf/neo4j.conf" <<EOF
-# Written by scripts/neo4j.sh for one run; rewritten on every start.
+# Written by scripts/neo4j.sh; rewritten on every start and restart.
 server.default_listen_address=127.0.0.1
 server.default_advertised_address=127.0.0.1
 server.bolt.enabled=true
@@ -275,8 +344,108 @@ abort_start() {
   fi
 }
 
+# Byte sizes of the log files before a launch, so only what that launch wrote is searched
+# (restart keeps the logs of earlier runs; console.log is rewritten by each launch).
+declare -A LOG_MARK=()
+mark_logs() {
+  local f
+  LOG_MARK=()
+  for f in "$RUN_DIR"/logs/*.log; do
+    [[ -f $f && $f != */console.log ]] && LOG_MARK[$f]=$(wc -c <"$f")
+  done
+  return 0
+}
+new_logs_contain() {
+  local f
+  for f in "$RUN_DIR"/logs/*.log; do
+    [[ -f $f ]] || continue
+    tail -c +"$((${LOG_MARK[$f]:-0} + 1))" "$f" | grep -qs -- "$1" && return 0
+  done
+  return 1
+}
+
+# Run the server on the conf in $RUN_DIR (Bolt on $3) and wait until Bolt answers.
+# Returns 0 when ready, 2 when the port was taken meanwhile (the caller may retry on another port);
+# dies on any other failure, with the log tail on stderr.
+launch_and_wait() {
+  local java=$1 dist=$2 port=$3 t0=$4 rc
+  mark_logs
+  log "starting Neo4j $(neo4j_version) on bolt://127.0.0.1:$port (heap $HEAP, page cache $PAGECACHE) ..."
+  (
+    cd "$RUN_DIR"
+    exec setsid "$java" \
+      "-Xms$HEAP_INITIAL" "-Xmx$HEAP" \
+      -XX:+UseG1GC -XX:-OmitStackTraceInFastThrow -XX:+ExitOnOutOfMemoryError \
+      -XX:+UnlockExperimentalVMOptions -XX:+TrustFinalNonStaticFields -XX:+DisableExplicitGC \
+      -Djdk.nio.maxCachedBufferSize=1024 -Dio.netty.tryReflectionSetAccessible=true \
+      -Djdk.tls.ephemeralDHKeySize=2048 -Djdk.tls.rejectClientInitiatedRenegotiation=true \
+      --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
+      --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
+      -Dlog4j2.disable.jmx=true -Dfile.encoding=UTF-8 \
+      ${EXTRA_JAVA_OPTS[@]+"${EXTRA_JAVA_OPTS[@]}"} \
+      -cp "$dist/lib/*" "$MAIN_CLASS" --home-dir="$RUN_DIR" --config-dir="$RUN_DIR/conf"
+  ) </dev/null >"$RUN_DIR/logs/console.log" 2>&1 8>&- 9>&- &
+  STARTING_PID=$!
+  printf '%s\n' "$STARTING_PID" >"$PID_FILE"
+
+  rc=1
+  while ((SECONDS - t0 < START_TIMEOUT)); do
+    if ! alive "$STARTING_PID"; then
+      rc=2
+      break
+    fi
+    if bolt_answers "$port"; then
+      rc=0
+      break
+    fi
+    sleep 0.5
+  done
+  if ((rc == 0)); then
+    return 0
+  elif ((rc == 2)); then
+    wait "$STARTING_PID" 2>/dev/null || true
+    STARTING_PID=
+    if [[ -z $FIXED_PORT ]] && new_logs_contain 'Address already in use'; then
+      log "port $port was taken meanwhile; trying another one"
+      return 2
+    fi
+    print_tail
+    die "Neo4j exited during startup"
+  fi
+  print_tail
+  die "Bolt did not answer on 127.0.0.1:$port within $START_TIMEOUT s; server stopped"
+}
+
+# Write the export lines (env: while running; restart.env: kept for restart) and report readiness.
+finish_start() {
+  local port=$1 password=$2 t0=$3 f
+  for f in "$ENV_FILE" "$SAVED_ENV_FILE"; do
+    (
+      umask 077
+      printf 'export NEO4J_URI=bolt://127.0.0.1:%s\nexport NEO4J_USER=neo4j\nexport NEO4J_PASSWORD=%s\nexport NEO4J_DATABASE=neo4j\n' \
+        "$port" "$password" >"$f"
+    )
+    chmod 600 "$f"
+  done
+  # the JVM's own pid file, should setsid ever have forked
+  if [[ -s $RUN_DIR/run/neo4j.pid && $(<"$RUN_DIR/run/neo4j.pid") =~ ^[0-9]+$ ]]; then
+    cp "$RUN_DIR/run/neo4j.pid" "$PID_FILE"
+  fi
+  STARTING_PID=
+  trap - EXIT INT TERM HUP
+  log "ready in $((SECONDS - t0)) s (pid $(<"$PID_FILE"), logs in ${RUN_DIR#"$REPO_ROOT"/}/logs)"
+  cat "$ENV_FILE"
+}
+
+set_start_traps() {
+  trap abort_start EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM HUP
+}
+
 cmd_start() {
   local pid java dist port password attempt rc t0
+  check_wipeable  # before the lock file is made beside a folder that is not ours
   take_lock
   if pid=$(running_pid) && [[ -s $ENV_FILE ]]; then
     log "already running (pid $pid); its settings:"
@@ -287,21 +456,21 @@ cmd_start() {
     log "a server (pid $pid) runs without its settings file; stopping it"
     kill_pid "$pid" "$STOP_TIMEOUT"
   fi
+  check_wipeable
   java=$(java_bin)
   check_java "$java"
   fetch
   dist=$(dist_dir)
 
-  trap abort_start EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM HUP
+  set_start_traps
   t0=$SECONDS
   password=$(random_password)
   for attempt in 1 2 3; do
     ((attempt == 1)) || log "attempt $attempt"
     rm -rf "$RUN_DIR"
-    mkdir -p "$CACHE_DIR"
+    mkdir -p "$(dirname -- "$RUN_DIR")"
     mkdir -m 700 "$RUN_DIR"
+    : >"$RUN_DIR/$MARKER"
     mkdir -p "$RUN_DIR"/{conf,data,logs,run,import,plugins}
     if [[ -n $FIXED_PORT ]]; then
       port=$FIXED_PORT
@@ -316,74 +485,64 @@ cmd_start() {
     if ! NEO4J_HOME="$RUN_DIR" NEO4J_CONF="$RUN_DIR/conf" \
         "$java" -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$dist/lib/*" \
         org.neo4j.cli.AdminTool dbms set-initial-password "@$RUN_DIR/.initial-password" \
-        >"$RUN_DIR/logs/admin.log" 2>&1 </dev/null 9>&-; then
+        >"$RUN_DIR/logs/admin.log" 2>&1 </dev/null 8>&- 9>&-; then
       cat "$RUN_DIR/logs/admin.log" >&2
       die "setting the initial password failed"
     fi
     rm -f "$RUN_DIR/.initial-password"
 
-    log "starting Neo4j $(neo4j_version) on bolt://127.0.0.1:$port (heap $HEAP, page cache $PAGECACHE) ..."
-    (
-      cd "$RUN_DIR"
-      exec setsid "$java" \
-        "-Xms$HEAP_INITIAL" "-Xmx$HEAP" \
-        -XX:+UseG1GC -XX:-OmitStackTraceInFastThrow -XX:+ExitOnOutOfMemoryError \
-        -XX:+UnlockExperimentalVMOptions -XX:+TrustFinalNonStaticFields -XX:+DisableExplicitGC \
-        -Djdk.nio.maxCachedBufferSize=1024 -Dio.netty.tryReflectionSetAccessible=true \
-        -Djdk.tls.ephemeralDHKeySize=2048 -Djdk.tls.rejectClientInitiatedRenegotiation=true \
-        --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
-        --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
-        -Dlog4j2.disable.jmx=true -Dfile.encoding=UTF-8 \
-        ${EXTRA_JAVA_OPTS[@]+"${EXTRA_JAVA_OPTS[@]}"} \
-        -cp "$dist/lib/*" "$MAIN_CLASS" --home-dir="$RUN_DIR" --config-dir="$RUN_DIR/conf"
-    ) </dev/null >"$RUN_DIR/logs/console.log" 2>&1 9>&- &
-    STARTING_PID=$!
-    printf '%s\n' "$STARTING_PID" >"$PID_FILE"
-
-    rc=1
-    while ((SECONDS - t0 < START_TIMEOUT)); do
-      if ! alive "$STARTING_PID"; then
-        rc=2
-        break
-      fi
-      if bolt_answers "$port"; then
-        rc=0
-        break
-      fi
-      sleep 0.5
-    done
-    if ((rc == 0)); then
-      break
-    elif ((rc == 2)); then
-      wait "$STARTING_PID" 2>/dev/null || true
-      STARTING_PID=
-      if [[ -z $FIXED_PORT ]] && grep -qs 'Address already in use' "$RUN_DIR"/logs/*.log; then
-        log "port $port was taken meanwhile; trying another one"
-        continue
-      fi
-      print_tail
-      die "Neo4j exited during startup"
-    else
-      print_tail
-      die "Bolt did not answer on 127.0.0.1:$port within $START_TIMEOUT s; server stopped"
-    fi
+    rc=0
+    launch_and_wait "$java" "$dist" "$port" "$t0" || rc=$?
+    ((rc == 2)) || break
   done
   ((rc == 0)) || { print_tail; die "Neo4j did not start"; }
+  finish_start "$port" "$password" "$t0"
+}
 
-  (
-    umask 077
-    printf 'export NEO4J_URI=bolt://127.0.0.1:%s\nexport NEO4J_USER=neo4j\nexport NEO4J_PASSWORD=%s\nexport NEO4J_DATABASE=neo4j\n' \
-      "$port" "$password" >"$ENV_FILE"
-  )
-  chmod 600 "$ENV_FILE"
-  # the JVM's own pid file, should setsid ever have forked
-  if [[ -s $RUN_DIR/run/neo4j.pid && $(<"$RUN_DIR/run/neo4j.pid") =~ ^[0-9]+$ ]]; then
-    cp "$RUN_DIR/run/neo4j.pid" "$PID_FILE"
+# Stop the server of this run directory (if it runs) and start it on the same store, password and port.
+cmd_restart() {
+  local pid java dist port password saved attempt rc t0
+  take_lock
+  saved=$SAVED_ENV_FILE
+  [[ -s $saved ]] || saved=$ENV_FILE  # a server started by an older neo4j.sh
+  if [[ ! -d $RUN_DIR/data || ! -s $RUN_DIR/conf/neo4j.conf || ! -s $saved ]]; then
+    die "nothing to restart in ${RUN_DIR#"$REPO_ROOT"/} (no store or settings from an earlier start); use: scripts/neo4j.sh start"
   fi
-  STARTING_PID=
-  trap - EXIT INT TERM HUP
-  log "ready in $((SECONDS - t0)) s (pid $(<"$PID_FILE"), logs in ${RUN_DIR#"$REPO_ROOT"/}/logs)"
-  cat "$ENV_FILE"
+  password=$(sed -n 's/^export NEO4J_PASSWORD=\([0-9a-f]*\)$/\1/p' "$saved")
+  port=$(sed -n 's|^export NEO4J_URI=bolt://127\.0\.0\.1:\([0-9]*\)$|\1|p' "$saved")
+  [[ -n $password && -n $port ]] || die "cannot read the settings in $saved; use: scripts/neo4j.sh start"
+  if pid=$(running_pid); then
+    log "stopping Neo4j (pid $pid) ..."
+    kill_pid "$pid" "$STOP_TIMEOUT"
+  fi
+  rm -f "$PID_FILE" "$ENV_FILE"
+  java=$(java_bin)
+  check_java "$java"
+  fetch
+  dist=$(dist_dir)
+
+  set_start_traps
+  t0=$SECONDS
+  [[ -e $RUN_DIR/$MARKER ]] || : >"$RUN_DIR/$MARKER"
+  mkdir -p "$RUN_DIR"/{conf,data,logs,run,import,plugins}
+  for attempt in 1 2 3; do
+    ((attempt == 1)) || log "attempt $attempt"
+    if [[ -n $FIXED_PORT ]]; then
+      port=$FIXED_PORT
+      ! port_in_use "$port" || die "NEO4J_DEV_BOLT_PORT=$port is in use"
+    elif port_in_use "$port"; then
+      local old=$port
+      port=$(pick_port)
+      log "port $old is taken now; using $port"
+    fi
+    write_conf "$port"
+    rc=0
+    launch_and_wait "$java" "$dist" "$port" "$t0" || rc=$?
+    ((rc == 2)) || break
+    port=$(pick_port)
+  done
+  ((rc == 0)) || { print_tail; die "Neo4j did not start"; }
+  finish_start "$port" "$password" "$t0"
 }
 
 cmd_stop() {
@@ -426,12 +585,15 @@ main() {
     exit 2
   fi
   case $1 in
+    start | restart | stop | status | env) set_run_dir ;;
+  esac
+  case $1 in
     start) cmd_start ;;
+    restart) cmd_restart ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
     env) cmd_env ;;
     fetch)
-      take_lock
       fetch
       log "Neo4j $(neo4j_version) is cached in $(dist_dir)"
       ;;

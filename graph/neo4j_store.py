@@ -101,13 +101,17 @@ class Neo4jStore(GraphStore):
     # -- connection ------------------------------------------------------------------------------
     @classmethod
     def from_settings(cls, uri: str, user: str, password: str, database: str | None = None,
-                      verify: bool = True) -> "Neo4jStore":
-        """Connect and check the connection; Neo4jConfigError (without secrets) when that fails."""
+                      verify: bool = True, retry_seconds: float = 30.0) -> "Neo4jStore":
+        """Connect and check the connection; Neo4jConfigError (without secrets) when that fails.
+
+        `retry_seconds` bounds how long the driver retries a transaction that failed for a passing
+        reason (a leader switch, a dropped connection) before the error reaches the caller."""
         if not uri:
             raise Neo4jConfigError("Neo4j is not configured: set NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD")
         try:
             driver = GraphDatabase.driver(uri, auth=(user, password), connection_timeout=5.0,
-                                          connection_acquisition_timeout=10.0)
+                                          connection_acquisition_timeout=10.0,
+                                          max_transaction_retry_time=retry_seconds)
         except (ValueError, Neo4jError) as exc:
             raise Neo4jConfigError(f"bad Neo4j URI {redact(uri)!r}: {type(exc).__name__}") from None
         store = cls(driver, database, uri)
@@ -124,12 +128,12 @@ class Neo4jStore(GraphStore):
         return store
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Neo4jStore":
+    def from_env(cls, env: Mapping[str, str] | None = None, retry_seconds: float = 30.0) -> "Neo4jStore":
         """Connect with NEO4J_URI, NEO4J_USER (or NEO4J_USERNAME), NEO4J_PASSWORD, NEO4J_DATABASE."""
         env = os.environ if env is None else env
         user = env.get("NEO4J_USER") or env.get("NEO4J_USERNAME") or "neo4j"
         return cls.from_settings(env.get("NEO4J_URI", ""), user, env.get("NEO4J_PASSWORD", ""),
-                                 env.get("NEO4J_DATABASE") or None)
+                                 env.get("NEO4J_DATABASE") or None, retry_seconds=retry_seconds)
 
     def close(self) -> None:
         self.driver.close()

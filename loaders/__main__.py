@@ -55,8 +55,11 @@ def main(argv: list[str] | None = None) -> int:
 
         from graph.neo4j_store import Neo4jConfigError, Neo4jStore  # noqa: PLC0415 - optional server
 
+        import logging  # noqa: PLC0415
+
+        logging.getLogger("neo4j").setLevel(logging.CRITICAL)  # the one-line error below says what failed
         try:
-            with Neo4jStore.from_env() as store:
+            with Neo4jStore.from_env(retry_seconds=10.0) as store:
                 store.replace_all(result.graph)
                 nodes, edges = store.counts()
         except Neo4jConfigError as exc:

@@ -25,6 +25,9 @@ from .store import GraphStore, edge_key, summary
 
 BATCH = 5000
 JSON_SUFFIX = "__json"
+#: Every node also carries this label, with a uniqueness constraint on `id`, so that a lookup by id
+#: (whatever the kind) is one indexed query instead of one query per kind.
+COMMON_LABEL = "AtlasNode"
 
 
 class Neo4jConfigError(Exception):
@@ -75,16 +78,6 @@ def decode_props(props: Mapping[str, Any]) -> dict[str, Any]:
         elif key != "name_lower":
             out[key] = list(value) if isinstance(value, (list, tuple)) else value
     return out
-
-
-def _by_kind(ids: Iterable[str]) -> dict[str, list[str]]:
-    groups: dict[str, list[str]] = defaultdict(list)
-    for i in ids:
-        try:
-            groups[kind_of(i)].append(i)
-        except ValueError:
-            continue
-    return groups
 
 
 class Neo4jStore(GraphStore):
@@ -148,6 +141,12 @@ class Neo4jStore(GraphStore):
         """Uniqueness constraints on id and an index on the lower-case name, for every node kind."""
         if self._schema_ready:
             return
+        self.driver.execute_query(
+            f"CREATE CONSTRAINT atlas_node_id IF NOT EXISTS FOR (n:{COMMON_LABEL}) REQUIRE n.id IS UNIQUE",
+            database_=self.database)
+        self.driver.execute_query(
+            f"CREATE INDEX atlas_node_name IF NOT EXISTS FOR (n:{COMMON_LABEL}) ON (n.name_lower)",
+            database_=self.database)
         for kind in NODE_KINDS:
             self.driver.execute_query(
                 f"CREATE CONSTRAINT atlas_{kind.lower()}_id IF NOT EXISTS FOR (n:{_label(kind)}) REQUIRE n.id IS UNIQUE",
@@ -178,7 +177,7 @@ class Neo4jStore(GraphStore):
     @staticmethod
     def _write(tx: neo4j.ManagedTransaction, data: GraphData, batch: int) -> None:
         for kind, rows in Neo4jStore._node_batches(data).items():
-            query = f"UNWIND $rows AS row MERGE (n:{_label(kind)} {{id: row.id}}) SET n = row.props"
+            query = f"UNWIND $rows AS row MERGE (n:{_label(kind)} {{id: row.id}}) SET n = row.props, n:{COMMON_LABEL}"
             for i in range(0, len(rows), batch):
                 tx.run(query, rows=rows[i:i + batch]).consume()
         for (etype, skind, tkind), rows in Neo4jStore._edge_batches(data).items():
@@ -222,8 +221,8 @@ class Neo4jStore(GraphStore):
         self.ensure_schema()
         for kind, rows in self._node_batches(data).items():
             for row in rows:
-                self.driver.execute_query(f"MERGE (n:{_label(kind)} {{id: $id}}) SET n = $props", row,
-                                          database_=self.database)
+                self.driver.execute_query(f"MERGE (n:{_label(kind)} {{id: $id}}) SET n = $props, n:{COMMON_LABEL}",
+                                          row, database_=self.database)
         for (etype, skind, tkind), rows in self._edge_batches(data).items():
             for row in rows:
                 self.driver.execute_query(
@@ -238,23 +237,20 @@ class Neo4jStore(GraphStore):
     # -- primitives ------------------------------------------------------------------------------
     def get_nodes(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
-        for kind, group in _by_kind(ids).items():
-            for rec in self._read(f"MATCH (n:{_label(kind)}) WHERE n.id IN $ids RETURN properties(n) AS p",
-                                  ids=group):
-                node = decode_props(rec["p"])
-                out[node["id"]] = node
+        for rec in self._read(f"UNWIND $ids AS id MATCH (n:{COMMON_LABEL} {{id: id}}) RETURN properties(n) AS p",
+                              ids=list(dict.fromkeys(ids))):
+            node = decode_props(rec["p"])
+            out[node["id"]] = node
         return out
 
     def nodes_by_name(self, name: str) -> list[dict[str, Any]]:
-        branches = " UNION ALL ".join(
-            f"MATCH (n:{_label(k)}) WHERE n.name_lower = $name RETURN n.id AS id, n.kind AS kind, "
-            f"n.name AS name, n.status AS status" for k in NODE_KINDS)
-        records = self._read(f"CALL () {{ {branches} }} RETURN id, kind, name, status ORDER BY id", name=name.lower())
+        records = self._read(f"MATCH (n:{COMMON_LABEL}) WHERE n.name_lower = $name RETURN n.id AS id, "
+                             "n.kind AS kind, n.name AS name, n.status AS status ORDER BY id", name=name.lower())
         return [summary({k: v for k, v in r.data().items() if v is not None}) for r in records]
 
     def list_nodes(self, kinds: Sequence[str] | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-        query = ("MATCH (n) WHERE n.kind IN $kinds RETURN n.id AS id, n.kind AS kind, n.name AS name, "
-                 "n.status AS status ORDER BY id")
+        query = (f"MATCH (n:{COMMON_LABEL}) WHERE n.kind IN $kinds RETURN n.id AS id, n.kind AS kind, "
+                 "n.name AS name, n.status AS status ORDER BY id")
         if limit is not None:
             query += " LIMIT $limit"
         records = self._read(query, kinds=list(kinds or NODE_KINDS), limit=limit)
@@ -262,7 +258,8 @@ class Neo4jStore(GraphStore):
 
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         nodes = {r["kind"]: r["c"] for r in self._read(
-            "MATCH (n) WHERE n.kind IN $kinds RETURN n.kind AS kind, count(*) AS c", kinds=list(NODE_KINDS))}
+            f"MATCH (n:{COMMON_LABEL}) WHERE n.kind IN $kinds RETURN n.kind AS kind, count(*) AS c",
+            kinds=list(NODE_KINDS))}
         edges = {r["t"]: r["c"] for r in self._read(
             "MATCH ()-[r]->() WHERE type(r) IN $types RETURN type(r) AS t, count(*) AS c", types=list(EDGE_TYPES))}
         return dict(sorted(nodes.items())), dict(sorted(edges.items()))
@@ -275,39 +272,33 @@ class Neo4jStore(GraphStore):
 
     def incident_edges(self, ids: Sequence[str], edge_types: Sequence[str] | None = None) -> list[dict[str, Any]]:
         seen: dict[tuple[str, str, str], dict[str, Any]] = {}
-        for kind, group in _by_kind(ids).items():
-            for rec in self._read(
-                    f"MATCH (a:{_label(kind)}) WHERE a.id IN $ids MATCH (a)-[r]-() "
-                    "WHERE $types IS NULL OR type(r) IN $types "
-                    "RETURN DISTINCT startNode(r).id AS s, type(r) AS type, endNode(r).id AS t, properties(r) AS p",
-                    ids=group, types=list(edge_types) if edge_types else None):
-                edge = self._edge(rec)
-                seen[edge_key(edge)] = edge
+        for rec in self._read(
+                f"UNWIND $ids AS id MATCH (a:{COMMON_LABEL} {{id: id}})-[r]-() "
+                "WHERE $types IS NULL OR type(r) IN $types "
+                "RETURN DISTINCT startNode(r).id AS s, type(r) AS type, endNode(r).id AS t, properties(r) AS p",
+                ids=list(dict.fromkeys(ids)), types=list(edge_types) if edge_types else None):
+            edge = self._edge(rec)
+            seen[edge_key(edge)] = edge
         return sorted(seen.values(), key=edge_key)
 
     def edges_among(self, ids: Sequence[str], edge_types: Sequence[str] | None = None) -> list[dict[str, Any]]:
-        out = []
-        all_ids = list(ids)
-        for kind, group in _by_kind(ids).items():
-            for rec in self._read(
-                    f"MATCH (a:{_label(kind)}) WHERE a.id IN $ids MATCH (a)-[r]->(b) WHERE b.id IN $all "
-                    "AND ($types IS NULL OR type(r) IN $types) "
-                    "RETURN a.id AS s, type(r) AS type, b.id AS t, properties(r) AS p",
-                    ids=group, all=all_ids, types=list(edge_types) if edge_types else None):
-                out.append(self._edge(rec))
+        out = [self._edge(rec) for rec in self._read(
+            f"UNWIND $ids AS id MATCH (a:{COMMON_LABEL} {{id: id}})-[r]->(b) WHERE b.id IN $all "
+            "AND ($types IS NULL OR type(r) IN $types) "
+            "RETURN a.id AS s, type(r) AS type, b.id AS t, properties(r) AS p",
+            ids=list(dict.fromkeys(ids)), all=list(ids), types=list(edge_types) if edge_types else None)]
         return sorted(out, key=edge_key)
 
     def neighbour_ids(self, frontier: Sequence[str], edge_types: Sequence[str] | None,
                       kinds: Sequence[str] | None) -> dict[str, set[str]]:
         out: dict[str, set[str]] = {f: set() for f in frontier}
-        for kind, group in _by_kind(frontier).items():
-            for rec in self._read(
-                    f"MATCH (a:{_label(kind)}) WHERE a.id IN $ids MATCH (a)-[r]-(b) "
-                    "WHERE ($types IS NULL OR type(r) IN $types) AND ($kinds IS NULL OR b.kind IN $kinds) "
-                    "RETURN a.id AS a, collect(DISTINCT b.id) AS bs",
-                    ids=group, types=list(edge_types) if edge_types else None,
-                    kinds=list(kinds) if kinds else None):
-                out[rec["a"]] = set(rec["bs"])
+        for rec in self._read(
+                f"UNWIND $ids AS id MATCH (a:{COMMON_LABEL} {{id: id}})-[r]-(b) "
+                "WHERE ($types IS NULL OR type(r) IN $types) AND ($kinds IS NULL OR b.kind IN $kinds) "
+                "RETURN a.id AS a, collect(DISTINCT b.id) AS bs",
+                ids=list(dict.fromkeys(frontier)), types=list(edge_types) if edge_types else None,
+                kinds=list(kinds) if kinds else None):
+            out[rec["a"]] = set(rec["bs"])
         return out
 
     def simple_node_paths(self, a: str, b: str, max_length: int, edge_types: Sequence[str],

@@ -1,0 +1,560 @@
+"""A deterministic synthetic corpus for the benchmarks: N pattern cards, some articles, an alias table.
+
+    python -m bench.generate --cards N [--seed S] [--articles A] --out DIR
+
+Cards follow the seed card's format (`data/cards/insecure.txt`, `data/cards/needy.txt`): a `<Name> Pattern`
+title, then the template's sections, a heading followed by lines separated by blank lines, two blank lines
+before each heading. Patterns are named `Synth-0042` (one hyphenated word, so the free-text mention and
+distinction parsers find them). Capacities, conditions, concepts, origins, core issues and roles are drawn
+from shared pools with a skewed (Zipf-like) choice, so nodes are shared across cards and some become hubs,
+as "belonging" or "social situations" are in the real corpus. Each card names other generated patterns in
+its distinctions, related patterns, combinations and potential problems. About a third of the cards lost
+some headings that the loader can infer (the heading line is removed, leaving three blank lines, as
+extraction does). Articles follow `data/articles/roots-of-insecurity.txt` (numbered causes with a case
+person "Name, a …", a "Strategies …" section of "Name: text" lines); `aliases.yaml` maps each article's
+subject word to its pattern and some article phrases to card nodes, in `data/catalogue/aliases.yaml`'s format.
+
+The same arguments always write the same bytes. `expected.json` (not a corpus document: the loaders skip
+`.json`) records the node and edge counts the loader must produce, per kind and type, computed here from
+the generator's own bookkeeping.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import random
+import shutil
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph.schema import node_id, slug
+
+DEFAULT_SEED = 42
+EDGES_PER_CARD_TARGET = 40
+
+# -- word pools ------------------------------------------------------------------------------------
+
+_CAPACITIES = [
+    "belonging", "confidence", "value", "self-support", "autonomy", "trust", "assertiveness", "limit setting",
+    "intimacy", "strength", "self-esteem", "playfulness", "spontaneity", "calm", "acceptance", "compassion",
+    "self-compassion", "openness", "flexibility", "initiative", "presence", "grounding", "courage",
+    "receptivity", "warmth", "honesty", "cooperation", "responsibility", "curiosity", "resilience", "clarity",
+    "patience", "generosity", "humility", "joy", "equanimity", "power", "care", "commitment", "self-expression",
+]
+_CAPACITY_MODS = ["steady", "inner", "relational", "embodied", "shared", "quiet", "active", "mature", "grounded",
+                  "mutual", "realistic", "playful", "gentle", "lasting", "open"]
+
+_CORE_ISSUES = [
+    "inadequacy", "shame", "emptiness", "abandonment", "unworthiness", "helplessness", "betrayal",
+    "powerlessness", "guilt", "loneliness", "fear", "humiliation", "deprivation", "invisibility", "defectiveness",
+    "mistrust", "dependence", "failure", "insignificance", "exclusion",
+]
+_CORE_MODS = ["deep", "chronic", "hidden", "early", "pervasive", "bodily", "social", "moral"]
+
+_ORIGIN_A = ["inconsistent", "harsh", "absent", "conditional", "intrusive", "unpredictable", "cold", "chaotic",
+             "overprotective", "neglectful", "critical", "shaming", "distant", "anxious", "controlling",
+             "withdrawn", "punitive", "rejecting", "smothering", "dismissive"]
+_ORIGIN_B = ["caregiving", "parenting", "discipline", "approval", "attention", "mirroring", "support",
+             "affection", "supervision", "family climate", "schooling", "sibling rivalry", "peer groups",
+             "home life", "early care"]
+_ORIGIN_C = ["", "in childhood", "in adolescence"]
+
+_COND_SUBJECTS = [
+    "Social situations", "Being evaluated", "Meetings", "Being left alone", "Conflict", "Criticism", "Praise",
+    "Deadlines", "Family gatherings", "Separation from a partner", "Large groups", "New relationships",
+    "Being asked for help", "Phone calls", "Performance reviews", "Public speaking", "Waiting for a reply",
+    "Holidays", "Illness", "Changes in routine", "Competition", "Being ignored", "Requests for closeness",
+    "Making decisions", "Feedback", "Authority figures", "Unstructured time", "Disagreement", "Being watched",
+    "Success", "Being the centre of attention", "Being corrected", "Losing a game", "Rules imposed by others",
+    "Physical closeness", "Silence from others", "Teasing", "Travel", "Money worries", "Exams",
+]
+_COND_CONTEXTS = [
+    "at work", "at home", "with strangers", "with a partner", "in a group", "with family", "online",
+    "in the evening", "after a setback", "under time pressure", "with people in authority", "with close friends",
+    "at school", "in therapy", "in new places", "with people who are judgmental", "with people who are aloof",
+    "when tired", "when unwell", "during holidays", "in front of colleagues", "with neighbours",
+    "in a new job", "after a loss", "with children", "with older relatives", "in public", "on social media",
+    "in meetings", "in intimate moments", "at parties", "in class", "in queues", "in shops", "on the phone",
+    "by email", "in sports", "in small talk", "in interviews", "with a former partner", "with siblings",
+    "with a boss", "with a teacher", "with a doctor", "with a landlord", "during travel", "after criticism",
+    "after praise", "before sleep", "in the morning", "after drinking", "on weekends", "at weddings",
+    "at funerals", "in waiting rooms", "in crowds", "in cars", "at the gym", "at dinner", "in the office",
+]
+
+_CONCEPT_A = ["avoidant", "dependent", "anxious", "obsessive", "histrionic", "borderline", "narcissistic",
+              "schizoid", "paranoid", "depressive", "masochistic", "passive", "social", "generalized",
+              "performance", "separation", "disorganized", "complex", "adjustment", "somatic"]
+_CONCEPT_B = ["personality disorder", "attachment", "phobia", "anxiety disorder", "traits", "syndrome",
+              "attachment style", "personality traits", "features", "stress reaction"]
+_CONCEPT_PRE = ["", "chronic", "subclinical", "late-onset"]
+
+_ROLE_A = ["silent", "anxious", "helpful", "critical", "quiet", "reluctant", "eager", "watchful", "cheerful",
+           "distant", "loyal", "stubborn", "wounded", "rebellious", "careful"]
+_ROLE_B = ["member", "observer", "helper", "rescuer", "outsider", "peacemaker", "scapegoat", "leader",
+           "follower", "joker", "caretaker", "critic", "latecomer", "bystander"]
+
+_SUBTYPE_SUFFIXES = ["in Relationships", "at Work", "about Performance", "in Groups", "with Family",
+                     "for Reassurance", "in Crisis", "about the Body", "about Money", "in Intimacy",
+                     "with Authority", "on Social Media", "at School", "in Public"]
+
+_MECHANISMS = [
+    "Early Childhood Experiences", "Social Comparisons", "Past Failures", "Relationship Dynamics",
+    "Perfectionism", "Family Expectations", "Cultural Messages", "Bullying and Teasing", "Loss and Grief",
+    "Chronic Illness", "Financial Stress", "Workplace Pressure", "Academic Pressure", "Traumatic Events",
+    "Body Image", "Online Feedback", "Parental Conflict", "Frequent Moves", "Sibling Comparison",
+    "Inconsistent Discipline", "Overprotection", "Emotional Neglect", "Rejection by Peers",
+    "Unstable Friendships", "Harsh Self-Talk", "Migration", "Discrimination", "Caregiving Duties", "Job Loss",
+    "Divorce in the Family",
+]
+_STRATEGIES = [
+    "Self-Reflection", "Seeking Professional Help", "Building Supportive Relationships",
+    "Setting Realistic Goals", "Practicing Self-Compassion", "Limiting Comparisons", "Journaling",
+    "Mindfulness Practice", "Assertiveness Training", "Body Awareness", "Gradual Exposure",
+    "Peer Support Groups", "Celebrating Small Wins", "Questioning the Inner Critic", "Physical Exercise",
+    "Creative Expression", "Sleep and Routine", "Boundary Setting", "Volunteering", "Reading and Learning",
+]
+_FIRST_NAMES = [
+    "Ethan", "Charlotte", "Kyle", "Madeline", "Hailey", "Joshua", "Amelia", "Noah", "Olivia", "Liam", "Sophia",
+    "Mason", "Isabella", "Lucas", "Mia", "Logan", "Harper", "Elijah", "Evelyn", "Aiden", "Abigail", "Caleb",
+    "Emily", "Owen", "Ella", "Ryan", "Grace", "Nathan", "Chloe", "Isaac", "Zoe", "Julian", "Nora", "Levi",
+    "Lily", "Adrian", "Hannah", "Gabriel", "Aria", "Dylan", "Leah", "Miles", "Ruby", "Felix", "Clara",
+]
+_PERSON_ROLES = ["30-year-old IT specialist", "high school teacher", "aspiring writer", "college student",
+                 "retired nurse", "young father", "marketing manager", "graduate student", "bus driver",
+                 "freelance designer", "junior lawyer", "chef in a busy restaurant", "social worker",
+                 "40-year-old accountant", "new employee at a bank", "semi-professional musician"]
+_ALIAS_ADVERBS = ["seldom", "rarely", "never", "barely", "hardly", "scarcely"]
+_ALIAS_PARTICIPLES = ["acknowledged", "praised", "noticed", "comforted", "heard", "supported", "encouraged",
+                      "protected", "reassured", "welcomed"]
+_SYLLABLES = ["dra", "ven", "mol", "tas", "ri", "quo", "bel", "nar", "sti", "fen", "lor", "gam", "pes", "ul",
+              "cri", "zan", "hob", "mer", "tiv", "oss"]
+
+# Sentence material for the free-text sections (never the word "pattern": free text that names a
+# pattern becomes an edge, and only the lines written for that purpose may do so).
+_VERBS = ["withdraws from", "holds back in", "avoids", "over-prepares for", "apologizes in", "freezes in",
+          "seeks reassurance in", "keeps quiet in", "tries too hard in", "second-guesses decisions in",
+          "plays down achievements in", "looks for approval in"]
+_SITES = ["social situations", "close relationships", "work meetings", "family life", "new groups",
+          "conversations with strangers", "performance situations", "intimate relationships", "team projects",
+          "friendships"]
+_ADJS = ["inadequate", "unwanted", "fragile", "incompetent", "invisible", "undesirable", "helpless", "unworthy",
+         "alone", "defective", "too much", "not enough"]
+_OTHER_ADJS = ["powerful", "judgmental", "rejecting", "desirable", "competent", "distant", "demanding",
+               "sustaining", "critical", "unreliable"]
+_ABOUT = ["the person's fear of rejection", "the intensity of the person's need for contact",
+          "an inner voice that attacks the person's worth", "getting needs met indirectly through caring",
+          "a wish to stay out of sight", "a readiness to feel wronged", "a hidden resentment of demands",
+          "a guarded watchfulness toward others", "a drive to be admired", "a struggle to keep control",
+          "a habit of pleasing others first", "a reluctance to take up space"]
+_COMBINE_DESCS = ["Feels {a} about the degree of need", "Withdraws and keeps a distance in response to {b}",
+                  "Looks for evidence that others will reject them in {b}", "Criticizes oneself for being {a}",
+                  "Takes care of others in the hope of being cared for in {b}",
+                  "Feels wronged when others do not notice the effort in {b}",
+                  "Hides feeling {a} behind helpfulness in {b}", "Expects to be found {a} in {b}"]
+
+
+# -- generation ------------------------------------------------------------------------------------
+
+def _pool(rng: random.Random, size: int, *parts: list[str], base: list[str] | None = None) -> list[str]:
+    """`size` distinct names: `base` first, then combinations of `parts` in a seeded order."""
+    names: list[str] = []
+    seen: set[str] = set()
+
+    def add(name: str) -> None:
+        key = slug(name)
+        if key and key not in seen:
+            seen.add(key)
+            names.append(name)
+
+    for name in base or []:
+        if len(names) >= size:
+            break
+        add(name)
+    combos = list(itertools.product(*parts))
+    rng.shuffle(combos)
+    for combo in combos:
+        if len(names) >= size:
+            break
+        add(" ".join(c for c in combo if c))
+    if len(names) < size:
+        raise ValueError(f"pool too small: wanted {size}, can make {len(names)}")
+    return names
+
+
+class _Skewed:
+    """Draws from a pool with Zipf-like weights (rank r has weight 1/(r+1)^s), so some items are hubs."""
+
+    def __init__(self, items: list[str], s: float = 0.8) -> None:
+        self.items = items
+        self.cum = list(itertools.accumulate(1.0 / (r + 1) ** s for r in range(len(items))))
+
+    def sample(self, rng: random.Random, k: int) -> list[str]:
+        k = min(k, len(self.items))
+        out: list[str] = []
+        while len(out) < k:
+            (pick,) = rng.choices(self.items, cum_weights=self.cum, k=1)
+            if pick not in out:
+                out.append(pick)
+        return out
+
+
+def _pseudo_word(index: int) -> str:
+    """A distinct, pronounceable subject word per index (base-20 syllables + 'ity')."""
+    syll = []
+    n = index * 7 + 421  # not "dradradra" for the first one
+    for _ in range(3):
+        syll.append(_SYLLABLES[n % len(_SYLLABLES)])
+        n //= len(_SYLLABLES)
+    while n:
+        syll.append(_SYLLABLES[n % len(_SYLLABLES)])
+        n //= len(_SYLLABLES)
+    word = "".join(syll) + "ity"
+    return word[:1].upper() + word[1:]
+
+
+@dataclass
+class Expected:
+    """What the loader must produce, from the generator's own bookkeeping."""
+
+    nodes: dict[str, set[str]] = field(default_factory=dict)
+    edges: set[tuple[str, str, str]] = field(default_factory=set)
+    inferred_sections: int = 0
+    lossy_cards: int = 0
+    inferred_by_section: Counter = field(default_factory=Counter)
+
+    def node(self, kind: str, name: str, nid: str | None = None) -> str:
+        nid = nid or node_id(kind, name)
+        self.nodes.setdefault(kind, set()).add(nid)
+        return nid
+
+    def edge(self, s: str, t: str, d: str) -> None:
+        self.edges.add((s, t, d))
+
+    def to_dict(self, cards: int, articles: int, seed: int) -> dict:
+        return {
+            "cards": cards, "articles": articles, "seed": seed,
+            "node_counts": {k: len(v) for k, v in sorted(self.nodes.items())},
+            "edge_counts": dict(sorted(Counter(t for _, t, _ in self.edges).items())),
+            "nodes": sum(len(v) for v in self.nodes.values()),
+            "edges": len(self.edges),
+            "inferred_sections": self.inferred_sections,
+            "inferred_by_section": dict(sorted(self.inferred_by_section.items())),
+            "lossy_cards": self.lossy_cards,
+        }
+
+
+#: Sections whose heading may be lost (the loader infers them by cue or position), as in the seed card.
+DROPPABLE = ("description", "feelings", "statement", "self_other", "distinctions", "subtypes",
+             "associated_features", "related_patterns", "transference", "reparation", "reinforcement",
+             "experimenting")
+
+
+class Generator:
+    def __init__(self, cards: int, seed: int = DEFAULT_SEED, articles: int | None = None) -> None:
+        if cards < 3:
+            raise ValueError("need at least 3 cards")
+        self.n = cards
+        self.seed = seed
+        self.n_articles = max(1, cards // 50) if articles is None else articles
+        self.rng = random.Random(seed)
+        self.width = max(4, len(str(cards - 1)))
+        rng = self.rng
+        n = cards
+        self.capacities = _Skewed(_pool(rng, min(40 + n // 100, 600), _CAPACITY_MODS, _CAPACITIES, base=_CAPACITIES))
+        self.core_issues = _Skewed(_pool(rng, min(20 + n // 50, 160), _CORE_MODS, _CORE_ISSUES, base=_CORE_ISSUES))
+        self.origins = _Skewed(_pool(rng, min(60 + n // 20, 900), _ORIGIN_A, _ORIGIN_B, _ORIGIN_C,
+                                     base=["lack of validation or mirroring", "rejection", "neglect",
+                                           "abandonment", "parentification"]))
+        self.conditions = _Skewed(_pool(rng, min(100 + n // 5, 2400), _COND_SUBJECTS, _COND_CONTEXTS), s=0.7)
+        self.concepts = _Skewed([_cap(c) for c in _pool(rng, min(50 + n // 20, 800), _CONCEPT_PRE, _CONCEPT_A, _CONCEPT_B)])
+        self.roles = _Skewed(_pool(rng, min(30 + n // 100, 210), ["The"], _ROLE_A, _ROLE_B))
+        self.mechanisms = _Skewed(_MECHANISMS, s=0.5)
+        self.strategies = _Skewed(_STRATEGIES, s=0.5)
+        self.expected = Expected()
+        self.used_origins: list[str] = []
+        self.used_capacities: list[str] = []
+
+    def name(self, i: int) -> str:
+        return f"Synth-{i:0{self.width}d}"
+
+    def pid(self, i: int) -> str:
+        return f"pattern:{self.name(i).lower()}"
+
+    def others(self, i: int, k: int) -> list[int]:
+        """k distinct other card indices: mostly near neighbours (clusters), some anywhere."""
+        rng = self.rng
+        out: list[int] = []
+        while len(out) < min(k, self.n - 1):
+            if rng.random() < 0.6:
+                j = (i + rng.randint(-25, 25)) % self.n
+            else:
+                j = rng.randrange(self.n)
+            if j != i and j not in out:
+                out.append(j)
+        return out
+
+    # -- one card --------------------------------------------------------------------------------
+    def card(self, i: int, path: str) -> str:
+        rng, exp = self.rng, self.expected
+        name = self.name(i)
+        low = name.lower()
+        pid = exp.node("Pattern", name, self.pid(i))
+        sid = exp.node("Source", path)
+        exp.edge(sid, "DESCRIBES", pid)
+        sections: list[tuple[str, str, list[str]]] = []  # (key, heading, blocks of lines)
+
+        def add(key: str, heading: str, lines: list[str]) -> None:
+            sections.append((key, heading, lines))
+
+        add("description", "Description", [
+            f"{rng.choice(_VERBS).capitalize()} {rng.choice(_SITES)} and {rng.choice(_VERBS)} {rng.choice(_SITES)}"
+            for _ in range(rng.randint(4, 6))] + [
+            f"Acts so as to avoid being {rng.choice(_ADJS)} or being too much for others"])
+        add("feelings", "Feelings", [
+            f"Feels {rng.choice(_ADJS)} when {rng.choice(_SITES)} become demanding" for _ in range(rng.randint(2, 3))
+        ] + [f"Expects to be seen as {rng.choice(_ADJS)} by others, to not be recognized or appreciated"])
+        core = self.core_issues.sample(rng, rng.randint(2, 3))
+        origins = self.origins.sample(rng, rng.randint(3, 5))
+        for c in core:
+            exp.edge(pid, "HAS_CORE_ISSUE", exp.node("CoreIssue", c))
+        for o in origins:
+            exp.edge(pid, "ORIGINATES_IN", exp.node("Origin", o))
+            self.used_origins.append(o)
+        add("core_issues", "Core Issues/Origins", [_cap(", ".join(core)), "Derives from " + ", ".join(origins)])
+        add("statement", "Statement", [f"No one sees me as I am. I can't manage {rng.choice(_SITES)}."])
+        add("unconscious_thought", "Unconscious Thought", [f"I am {rng.choice(_ADJS)}. I am {rng.choice(_ADJS)}."])
+        add("self_other", "Self and Other", [
+            "Self: " + _cap(", ".join(rng.sample(_ADJS, 3))),
+            "Other: " + _cap(", ".join(rng.sample(_OTHER_ADJS, 3)))])
+        add("sees_others_as", "Sees Others As", [
+            f"People who can potentially {rng.choice(['reject', 'judge', 'abandon', 'validate'])} the client"])
+        blocked = self.capacities.sample(rng, rng.randint(3, 6))
+        for c in blocked:
+            exp.edge(pid, "BLOCKS", exp.node("Capacity", c))
+            self.used_capacities.append(c)
+        add("capacities_blocked", "Healthy Capacities Blocked", [_cap(", ".join(blocked))])
+        add("demographics", "Gender and Culture", [
+            f"More common in cultures that value {rng.choice(['restraint', 'achievement', 'harmony', 'modesty'])}",
+            f"Described more often in {rng.choice(['women', 'men'])} in some settings"])
+        conds = self.conditions.sample(rng, rng.randint(6, 10))
+        for c in conds:
+            exp.edge(pid, "ACTIVATED_BY", exp.node("Condition", c))
+        add("activating_conditions", "Activating Conditions", conds)
+        dist = self.others(i, rng.randint(2, 4))
+        lines = []
+        for j in dist:
+            lines.append(f"The {self.name(j).lower()} pattern is characterized by {rng.choice(_ABOUT)}, "
+                         f"while the {low} pattern is characterized by {rng.choice(_ABOUT)}.")
+            exp.edge(pid, "DISTINGUISHED_FROM", self.pid(j))
+        add("distinctions", "Distinctions", lines)
+        subs = rng.sample(_SUBTYPE_SUFFIXES, rng.randint(2, 4))
+        blocks = []
+        for s in subs:
+            sub = f"{name} {s}"
+            exp.edge(pid, "HAS_SUBTYPE", exp.node("Subtype", sub))
+            blocks.append([sub, f"Afraid of being {rng.choice(_ADJS)} in {rng.choice(_SITES)}, especially when tired."])
+        add("subtypes", "Subtypes", blocks)  # blocks: two blank lines between subtypes
+        if rng.random() < 0.5:
+            add("associated_features", "Associated Features", [
+                f"Generally worried about {rng.choice(_SITES)}, health and the future",
+                f"Feels pressured by others to perform in {rng.choice(_SITES)}"])
+        under, comb = self.others(i, 2)
+        add("related_patterns", "Related Patterns", [
+            f"Often underlies the {self.name(under).lower()} pattern, where the need is met indirectly",
+            f"Sometimes combined with {self.name(comb).lower()} pattern"])
+        exp.edge(self.pid(under), "MAY_UNDERLIE", pid)
+        exp.edge(pid, "COMBINES_WITH", self.pid(comb))
+        combos = self.others(i, rng.randint(4, 8))
+        lines = []
+        for j in combos:
+            desc = rng.choice(_COMBINE_DESCS).format(a=rng.choice(_ADJS), b=rng.choice(_SITES))
+            lines.append(f"{self.name(j)}: {desc}")
+            exp.edge(pid, "COMBINES_WITH", self.pid(j))
+        add("combinations", f"Combinations of {name} Pattern with Other Patterns", lines)
+        concepts = self.concepts.sample(rng, rng.randint(2, 4))
+        for c in concepts:
+            exp.edge(pid, "RELATED_CONCEPT", exp.node("Concept", c))
+        add("related_concepts", "Related Technical Concepts", concepts)
+        add("transference", "Transference", [
+            f"The client fears being judged by the therapist and wants to be seen as {rng.choice(_OTHER_ADJS)}"])
+        add("countertransference_toward", f"Countertransference toward {name} Client", [
+            "Overly involved in reassuring the client", f"Irritated by how {rng.choice(_ADJS)} the client feels"])
+        add("countertransference_of", f"Countertransference of {name} Therapist", [
+            "Needing too much reassurance from clients.", "Difficulty challenging clients or setting boundaries"])
+        roles = self.roles.sample(rng, rng.randint(1, 2))
+        for r in roles:
+            exp.edge(pid, "PLAYS_ROLE", exp.node("Role", r))
+        add("group_roles", "Group Roles/Positions", roles)
+        add("alliance", "Forming the Alliance and Disconfirming the Pattern", [
+            "Being warm, accepting, interested, and empathic helps to bring the client into therapy and "
+            "disconfirm the expectation of being rejected."])
+        add("understanding_needed", "Understanding of Pattern Needed by Client", [
+            f"Recognizing how the fear of being {rng.choice(_ADJS)} drives the search for reassurance."])
+        add("accessing_core", "Accessing Core Issue and Origins", [
+            "It is important for the client to reveal the hurt, even when that feels risky",
+            f"The {rng.choice(['rejection', 'neglect', 'criticism'])} and the care that was missing."])
+        add("reparation", "Reparation", ["Receiving caring, understanding, interest, empathy",
+                                         "Gradually taking in this care so that it becomes an inner source of comfort"])
+        develops = self.capacities.sample(rng, rng.randint(2, 3))
+        for c in develops:
+            exp.edge(pid, "DEVELOPS", exp.node("Capacity", c))
+            self.used_capacities.append(c)
+        add("accessing_capacities", "Accessing Healthy Capacities", [_cap(", ".join(develops))])
+        add("experimenting", "Experimenting with Healthy Behavior", [
+            "Reaching out to others despite fears of rejection", "Speaking up despite fears"])
+        add("reinforcement", "Reinforcement", ["Appreciation for taking risks", "Positive responses from others"])
+        add("healing_relationship", "Healing Relationship", [
+            "A relationship in which the client learns to reach out and is received positively"])
+        (deeper,) = self.others(i, 1)
+        add("potential_problems", "Potential Problems", [
+            "If reparation does not work, deeper access may be needed. "
+            f"Also look for underlying {self.name(deeper).lower()} pattern"])
+        exp.edge(self.pid(deeper), "MAY_UNDERLIE", pid)
+
+        lossy = rng.random() < 0.33
+        dropped: set[str] = set()
+        if lossy:
+            present = [k for k, _, _ in sections if k in DROPPABLE]
+            dropped = {k for k in present if rng.random() < 0.3} or {rng.choice(present)}
+            exp.lossy_cards += 1
+            exp.inferred_sections += len(dropped)
+            exp.inferred_by_section.update(h for k, h, _ in sections if k in dropped)
+
+        out = [f"{name} Pattern"]
+        for key, heading, lines in sections:
+            out += ["", ""]
+            if key in dropped:
+                out.append("")  # the heading line is lost: three blank lines before the text
+            else:
+                out += [heading, ""]
+            if key == "subtypes":
+                out += "\n\n\n".join("\n\n".join(b) for b in lines).split("\n")
+            else:
+                out += "\n\n".join(lines).split("\n")
+        return "\n".join(out) + "\n"
+
+    # -- one article -----------------------------------------------------------------------------
+    def article(self, a: int, subject: int, word: str, path: str, phrases: list[tuple[str, str]],
+                capacity_terms: list[tuple[str, str]]) -> str:
+        rng, exp = self.rng, self.expected
+        pid = self.pid(subject)
+        sid = exp.node("Source", path)
+        exp.edge(sid, "DESCRIBES", pid)
+        low = word.lower()
+        out = [f"Understanding the Roots of {word}: Insights from Psychological Mechanisms", "",
+               f"{word} is a complex experience that stems from a sense of being {rng.choice(_ADJS)} or "
+               f"uncertain about oneself. It can affect personal relationships, work and self-esteem. Here, we "
+               f"explore some common psychological mechanisms that contribute to {low}, illustrated through "
+               f"examples.", ""]
+        names = rng.sample(_FIRST_NAMES, 12)
+        stem = Path(path).stem
+        for k, mech in enumerate(self.mechanisms.sample(rng, rng.randint(4, 6)), 1):
+            mid = exp.node("Mechanism", mech)
+            exp.edge(mid, "CONTRIBUTES_TO", pid)
+            person = names[k - 1]
+            eid = exp.node("Example", f"{stem} {person}")
+            exp.edge(eid, "ILLUSTRATES", mid)
+            intro = (f"For instance, {person}, a {rng.choice(_PERSON_ROLES)}, recalls how this shaped the years "
+                     "that followed." if rng.random() < 0.7 else
+                     f"{person}, for example, felt {rng.choice(_ADJS)} whenever {rng.choice(_SITES)} came up.")
+            extra = ""
+            if phrases and rng.random() < 0.6:
+                term, target = rng.choice(phrases)
+                extra = f" Achievements were {term} at home, which left a lasting mark."
+                exp.edge(mid, "CORRESPONDS_TO", target)
+            out += [f"{k}. {mech}", "",
+                    f"The roots of {low} often trace back to {mech.lower()}. {intro}{extra} "
+                    f"These feelings persisted into adult life, affecting {rng.choice(_SITES)} and "
+                    f"{rng.choice(_SITES)}.", ""]
+        out += [f"Strategies to Overcome {word}", "",
+                f"Understanding the causes of {low} is the first step toward addressing it. Here are a few "
+                "strategies that can help:", ""]
+        for strat in self.strategies.sample(rng, rng.randint(3, 5)):
+            tid = exp.node("Strategy", strat)
+            exp.edge(tid, "ADDRESSES", pid)
+            extra = ""
+            if capacity_terms and rng.random() < 0.4:
+                term, target = rng.choice(capacity_terms)
+                extra = f" Over time this can {term} in daily life."
+                exp.edge(tid, "CORRESPONDS_TO", target)
+            out += [f"{strat}: Regular practice can help individuals understand the sources of their "
+                    f"{low} and challenge their self-limiting beliefs.{extra}", ""]
+        out += [f"{word} is a common issue that many people grapple with. By exploring its roots, individuals "
+                "can lead more fulfilling lives."]
+        return "\n".join(out) + "\n"
+
+    # -- the corpus ------------------------------------------------------------------------------
+    def write(self, out: Path) -> dict:
+        out.mkdir(parents=True, exist_ok=True)
+        for sub in ("cards", "articles"):
+            if (out / sub).exists():
+                shutil.rmtree(out / sub)
+            (out / sub).mkdir()
+        for stale in ("aliases.yaml", "expected.json", "graph.json"):
+            (out / stale).unlink(missing_ok=True)
+        from loaders.text import display_path  # noqa: PLC0415 - source ids are display paths
+
+        for i in range(self.n):
+            file = out / "cards" / f"{self.name(i).lower()}.txt"
+            file.write_text(self.card(i, display_path(file)), encoding="utf-8")
+
+        rng = self.rng
+        # Alias rows: article phrases for card origins ("seldom praised" -> an origin) and capacity
+        # terms ("strengthen trust" -> capacity:trust), then each article's subject word.
+        origin_ids = sorted({node_id("Origin", o) for o in self.used_origins})
+        cap_names = sorted(set(self.used_capacities))
+        phrase_terms = [f"{a} {b}" for a, b in itertools.product(_ALIAS_ADVERBS, _ALIAS_PARTICIPLES)]
+        rng.shuffle(phrase_terms)
+        phrases = [(t, rng.choice(origin_ids)) for t in phrase_terms[: min(len(phrase_terms), 10 + self.n_articles // 2)]]
+        cap_terms = [(f"strengthen {c}", node_id("Capacity", c))
+                     for c in rng.sample(cap_names, min(len(cap_names), 10 + self.n_articles // 4))]
+        subjects = rng.sample(range(self.n), min(self.n, self.n_articles))
+        rows = []
+        for term, target in phrases:
+            rows.append((term, target, "An article phrase for a card origin (synthetic)."))
+        for term, target in cap_terms:
+            rows.append((term, target, "An article phrase for a capacity a card blocks (synthetic)."))
+        for a, subject in enumerate(subjects):
+            word = _pseudo_word(a)
+            file = out / "articles" / f"roots-of-{word.lower()}.txt"
+            file.write_text(self.article(a, subject, word, display_path(file), phrases, cap_terms), encoding="utf-8")
+            rows.append((word.lower(), self.pid(subject), f"The subject word of {file.name} (synthetic)."))
+        lines = ["# The alias table of a synthetic benchmark corpus (bench/generate.py): article terms -> card nodes.",
+                 "aliases:"]
+        for term, target, note in rows:
+            lines += [f"  - term: {term}", f"    target: {target}", f"    note: {note}"]
+        (out / "aliases.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        expected = self.expected.to_dict(self.n, len(subjects), self.seed)
+        (out / "expected.json").write_text(json.dumps(expected, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        return expected
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def generate(cards: int, out: Path, seed: int = DEFAULT_SEED, articles: int | None = None) -> dict:
+    """Write a corpus of `cards` cards (and articles, and aliases.yaml) to `out`; returns expected counts."""
+    return Generator(cards, seed, articles).write(Path(out))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cards", type=int, required=True, help="number of pattern cards")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    parser.add_argument("--articles", type=int, default=None, help="number of articles (default cards/50, at least 1)")
+    parser.add_argument("--out", type=Path, required=True, help="folder to write (cards/, articles/, aliases.yaml)")
+    args = parser.parse_args(argv)
+    expected = generate(args.cards, args.out, args.seed, args.articles)
+    print(f"wrote {expected['cards']} cards and {expected['articles']} articles to {args.out}: "
+          f"expect {expected['nodes']} nodes, {expected['edges']} edges "
+          f"({expected['edges'] / expected['cards']:.1f} per card), {expected['lossy_cards']} cards with lost headings",
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -150,7 +150,8 @@ def test_hostile_card_shows_its_characters_and_runs_nothing(server, tmp_path):
             page.wait_for_function("b => !b.disabled", arg=button.element_handle(), timeout=30_000)
             button.click()
             page.get_by_text("Loaded data/ with xss.txt").first.wait_for(timeout=60_000)
-            page.get_by_test_id("stSidebarNav").get_by_role("link", name="Pattern card", exact=True).click()
+            _settle(page)
+            _open_page(page, "Pattern card")
             box = page.locator("[data-testid=stSelectbox]").filter(has_text="Pattern").locator("input").first
             box.wait_for(timeout=60_000)
             box.click()
@@ -164,7 +165,7 @@ def test_hostile_card_shows_its_characters_and_runs_nothing(server, tmp_path):
             assert page.locator("[data-testid=stMain] img[src=x]").count() == 0
             _screenshot(page, SHOTS / "hostile-card.png")
             # Reload from data/, which also deletes the upload's temporary folder.
-            page.get_by_test_id("stSidebarNav").get_by_role("link", name="Sources", exact=True).click()
+            _open_page(page, "Sources")
             page.get_by_role("button", name="Reload from data/").click()
             page.get_by_text("Reloaded the graph from data/").first.wait_for(timeout=60_000)
         finally:
@@ -181,6 +182,21 @@ def _screenshot(page, path: Path) -> None:
     time.sleep(1.2)
     page.screenshot(path=str(path))
     page.set_viewport_size({"width": 1440, "height": 1000})
+
+
+def _open_page(page, title: str, tries: int = 3) -> None:
+    """Click a sidebar link until the page's title shows: a click that lands while Streamlit is still
+    finishing a run can be swallowed on a loaded machine."""
+    heading = page.get_by_role("heading", level=1).filter(has_text=title).first
+    for attempt in range(tries):
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
+        try:
+            heading.wait_for(timeout=20_000)
+            _settle(page)
+            return
+        except Exception:  # noqa: BLE001 - retried, then the last wait raises
+            if attempt == tries - 1:
+                raise
 
 
 def _settle(page) -> None:

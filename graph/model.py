@@ -6,6 +6,8 @@ whose edge keys are the edge types.
 """
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -15,6 +17,22 @@ from .schema import EDGE_TYPES, NODE_KINDS, display_name, node_id, pattern_displ
 
 #: Pattern status, strongest first: a card beats a catalogue entry beats a bare reference.
 PATTERN_STATUS_RANK = {"card": 0, "catalogue": 1, "unresolved": 2}
+
+
+@contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector while a graph is built, read or written in bulk, then freeze
+    what was built. A graph is millions of long-lived dicts and lists with no reference cycles; with
+    the collector on, each full collection walks all of them again (most of a 10,000-card load's time).
+    Frozen objects are still freed by reference counting when dropped."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -37,10 +55,16 @@ class Provenance:
         }
 
 
-def _merge_provenance(target: list[dict], new: Iterable[dict]) -> None:
-    seen = {(p["file"], p["start_line"], p["end_line"], p["text"]) for p in target}
+def _prov_key(p: dict) -> tuple:
+    return (p["file"], p["start_line"], p["end_line"], p["text"])
+
+
+def _merge_provenance(target: list[dict], new: Iterable[dict], seen: set | None = None) -> None:
+    """Append the places of `new` not yet in `target`. `seen`: the keys of `target`, kept up to date."""
+    if seen is None:
+        seen = {_prov_key(p) for p in target}
     for p in new:
-        key = (p["file"], p["start_line"], p["end_line"], p["text"])
+        key = _prov_key(p)
         if key not in seen:
             seen.add(key)
             target.append(dict(p))
@@ -69,6 +93,15 @@ class GraphData:
 
     nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
     edges: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+    # provenance keys per node id / edge key, so merging into a hub is not quadratic in its places
+    _seen: dict[Any, set] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _prov_seen(self, key: Any, provenance: list[dict]) -> set:
+        seen = self._seen.get(key)
+        if seen is None or len(seen) != len(provenance):  # new, or the list was changed from outside
+            seen = {_prov_key(p) for p in provenance}
+            self._seen[key] = seen
+        return seen
 
     def add_node(
         self,
@@ -94,7 +127,7 @@ class GraphData:
             self.nodes[nid] = node
         elif node["kind"] != kind:
             raise ValueError(f"node {nid} is a {node['kind']}, not a {kind}")
-        _merge_provenance(node["provenance"], prov)
+        _merge_provenance(node["provenance"], prov, self._prov_seen(nid, node["provenance"]))
         _merge_attrs(node, attrs)
         return nid
 
@@ -118,7 +151,7 @@ class GraphData:
         if edge is None:
             edge = {"provenance": []}
             self.edges[key] = edge
-        _merge_provenance(edge["provenance"], prov)
+        _merge_provenance(edge["provenance"], prov, self._prov_seen(key, edge["provenance"]))
         _merge_attrs(edge, attrs)
         return key
 

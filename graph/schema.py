@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 #: Node kinds, with a one-line meaning each (shown in the README and the app's legend).
 NODE_KINDS: dict[str, str] = {
@@ -60,10 +61,12 @@ _NON_UNICODE_WORD = re.compile(r"[\W_]+")
 
 def clean_text(text: str) -> str:
     """Normalise Unicode (NFKC), smart quotes and no-break spaces; fold white space."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    if not text.isascii():  # NFKC and the quote table change nothing in ASCII text (most lines)
+        text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=1 << 16)  # pure; the loaders call it for every fact
 def display_name(text: str) -> str:
     """A node's display name: cleaned, outer quotes and a leading article dropped, first letter upper."""
     name = clean_text(text).strip(" \"'.;:,")
@@ -71,6 +74,7 @@ def display_name(text: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+@lru_cache(maxsize=1 << 16)  # pure; the loaders call it for every fact
 def slug(text: str) -> str:
     """The id part of a name: 'The silent member' and 'silent  Member' give 'silent-member'."""
     name = display_name(text).lower()
@@ -80,6 +84,7 @@ def slug(text: str) -> str:
     return ascii_slug if ascii_slug else _NON_UNICODE_WORD.sub("-", name).strip("-")
 
 
+@lru_cache(maxsize=1 << 16)  # pure; the loaders call it for every fact
 def pattern_slug(name: str) -> str:
     """Slug of a pattern name, ignoring a trailing 'pattern' ('Self-Judging Pattern' -> 'self-judging')."""
     return slug(re.sub(r"\s+patterns?\s*$", "", clean_text(name), flags=re.IGNORECASE))
@@ -95,6 +100,7 @@ def node_id(kind: str, name: str) -> str:
     return f"{kind.lower()}:{part}"
 
 
+@lru_cache(maxsize=1 << 16)  # pure; the loaders call it for every fact
 def pattern_display(name: str) -> str:
     """Display name of a pattern: 'passive-aggressive' -> 'Passive-Aggressive'."""
     base = re.sub(r"\s+patterns?\s*$", "", clean_text(name), flags=re.IGNORECASE).strip(" \"'")

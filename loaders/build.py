@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from graph.model import GraphData, Provenance
@@ -280,6 +281,7 @@ def _display(kind: str, name: str) -> str:
     return pattern_display(name) if kind == "Pattern" else display_name(name)
 
 
+@lru_cache(maxsize=None)  # one regex per alias term, not one per term and paragraph
 def _term_regex(term: str) -> re.Pattern[str]:
     return re.compile(r"\b" + r"\s+".join(re.escape(w) for w in term.split()) + r"\b", re.IGNORECASE)
 

@@ -142,6 +142,8 @@ def find_mentions(text: str, vocab: Vocabulary, known: set[str]) -> tuple[list[t
     """Pattern names written before 'pattern' in free text: ([(slug, offset)], [unknown words])."""
     found: list[tuple[str, int]] = []
     unknown: list[str] = []
+    if "pattern" not in text.lower():  # _MENTION needs the word; most lines do not have it
+        return found, unknown
     for match in _MENTION.finditer(text):
         for part in _LIST_SEP.split(match.group("list")):
             word = part.strip().lower()
@@ -175,7 +177,7 @@ class _CardParser:
             raise LoadError(self.doc.path, title_line, f"the title {name!r} names no pattern (no letters or digits)")
         self.name = name
         self.self_slug = pattern_slug(name)
-        self.known = set(self.known) | {self.self_slug}
+        self.known = _WithOne(self.known, self.self_slug)  # not a copy: copying is O(cards) per card
         sections = self._blocks(title_line)
         self._infer(sections)
         facts: list[Fact] = []
@@ -428,4 +430,16 @@ def _has_word(text: str) -> bool:
 
 def parse_card(doc: Document, vocab: Vocabulary, known_patterns: set[str] = frozenset()) -> ParsedCard:
     """Parse a decoded pattern card. Raises LoadError when the document is not a card."""
-    return _CardParser(doc, vocab, set(known_patterns)).parse()
+    return _CardParser(doc, vocab, known_patterns).parse()
+
+
+class _WithOne:
+    """A set plus one more member, for `in` only (the known patterns plus the card's own)."""
+
+    __slots__ = ("base", "one")
+
+    def __init__(self, base: set[str] | frozenset[str], one: str) -> None:
+        self.base, self.one = base, one
+
+    def __contains__(self, item: object) -> bool:
+        return item == self.one or item in self.base

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from graph.model import GraphData
+from graph.model import GraphData, gc_paused
 from graph.schema import pattern_slug
 
 from .article import parse_article
@@ -78,6 +78,14 @@ def _manifest_entries(files: list[Path]) -> dict[Path, dict]:
 
 
 def load_paths(paths: Iterable[Path]) -> LoadResult:
+    """Load every card, article and catalogue under the paths into one graph with a report (see
+    `_load_paths`), with the cyclic garbage collector paused: a load makes millions of long-lived dicts
+    and lists and no cycles, and each full collection would walk all of them again."""
+    with gc_paused():
+        return _load_paths(paths)
+
+
+def _load_paths(paths: Iterable[Path]) -> LoadResult:
     """Load every card, article and catalogue under the paths into one graph with a report.
 
     Raises LoadError (file and line) for input that cannot be used; nothing is half-built: the

@@ -51,16 +51,31 @@ class Vocabulary:
     not_names: frozenset[str]
     known_patterns: frozenset[str] = field(default_factory=frozenset)
 
+    def __post_init__(self) -> None:
+        # match_heading runs on almost every line of every card: literal headings are looked up in a
+        # dict; only the few "{pattern}" headings are regular expressions
+        self._literal: dict[str, SectionSpec] = {}
+        self._templates: list[tuple[re.Pattern[str], SectionSpec]] = []
+        for spec in self.sections:
+            for h in spec.headings:
+                if _TEMPLATE_PART in h.pattern:
+                    self._templates.append((h, spec))
+                else:
+                    self._literal.setdefault(re.sub(r"\\(.)", r"\1", h.pattern), spec)
+
     def by_key(self, key: str) -> SectionSpec:
         return next(s for s in self.sections if s.key == key)
 
     def match_heading(self, text: str) -> SectionSpec | None:
         """The section a heading names, or None. `text` is already stripped of Markdown."""
         norm = normalise_heading(text)
-        for spec in self.sections:
-            if any(h.fullmatch(norm) for h in spec.headings):
+        found = self._literal.get(norm)
+        for regex, spec in self._templates:
+            if found is not None and spec.order >= found.order:
+                break
+            if regex.fullmatch(norm):
                 return spec
-        return None
+        return found
 
 
 def normalise_heading(text: str) -> str:
@@ -71,9 +86,12 @@ def normalise_heading(text: str) -> str:
     return text
 
 
+_TEMPLATE_PART = r"[\w' -]+?"
+
+
 def _heading_regex(heading: str) -> re.Pattern[str]:
     norm = normalise_heading(heading)
-    escaped = re.escape(norm).replace(re.escape("{pattern}"), r"[\w' -]+?")
+    escaped = re.escape(norm).replace(re.escape("{pattern}"), _TEMPLATE_PART)
     return re.compile(escaped)
 
 

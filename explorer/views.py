@@ -182,6 +182,15 @@ def cap_nodes(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, A
     return [dict(n) for n in nodes if n["id"] in keep]
 
 
+def cap_by_degree(nodes: Sequence[Mapping[str, Any]], degree: Mapping[str, int], cap: int) -> list[dict[str, Any]]:
+    """`cap_nodes` with the degrees given (from `GraphStore.degrees`), so the edges need not be listed."""
+    if len(nodes) <= cap:
+        return [dict(n) for n in nodes]
+    ranked = sorted(nodes, key=lambda n: (_CAP_PRIORITY.get(n.get("kind", ""), 6), -degree.get(n["id"], 0), n["id"]))
+    keep = {n["id"] for n in ranked[:max(1, cap)]}
+    return [dict(n) for n in nodes if n["id"] in keep]
+
+
 def showing_caption(shown: int, total: int) -> str:
     """'Showing 150 of 185 nodes' plus a hint to narrow down when some were left out."""
     if shown >= total:

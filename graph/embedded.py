@@ -8,14 +8,13 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections import deque
 from pathlib import Path
 from typing import Any, Sequence
 
 import networkx as nx
 
 from .cypher import cypher_view, run_embedded
-from .model import GraphData
+from .model import GraphData, gc_paused
 from .store import GraphStore, edge_key, summary
 
 FORMAT_VERSION = 1
@@ -35,12 +34,15 @@ class EmbeddedStore(GraphStore):
     def __init__(self, graph: nx.MultiDiGraph | None = None) -> None:
         self.graph = graph if graph is not None else nx.MultiDiGraph()
         self._adj: dict[str, list[tuple[str, str]]] | None = None
+        self._typed_adj: dict[str, dict[tuple[str, str], set[str]]] | None = None
+        self._memo: dict[Any, Any] = {}  # answers that depend only on the graph (pages ask on every rerun)
         self._by_name: dict[str, list[str]] | None = None
         self._view: nx.MultiDiGraph | None = None
 
     # -- writes ----------------------------------------------------------------------------------
     def replace_all(self, data: GraphData) -> None:
-        graph = data.to_networkx()
+        with gc_paused():
+            graph = data.to_networkx()
         graph.graph.update(self.graph.graph)
         self.graph = graph  # one assignment: readers see the old or the new graph
         self._invalidate()
@@ -52,6 +54,8 @@ class EmbeddedStore(GraphStore):
 
     def _invalidate(self) -> None:
         self._adj = None
+        self._memo = {}
+        self._typed_adj = None
         self._by_name = None
         self._view = None
 
@@ -67,6 +71,26 @@ class EmbeddedStore(GraphStore):
             self._adj = adj
         return self._adj
 
+    def _typed(self) -> dict[str, dict[tuple[str, str], set[str]]]:
+        """The traversal index: for each node, its neighbours (either direction) by (edge type, their kind),
+        so a traversal filtered by types and kinds is a union of a few sets, not a loop over every edge."""
+        if self._typed_adj is None:
+            kind = {n: attrs["kind"] for n, attrs in self.graph.nodes(data=True)}
+            typed: dict[str, dict[tuple[str, str], set[str]]] = {n: {} for n in self.graph.nodes}
+            for u, v, key in self.graph.edges(keys=True):
+                typed[u].setdefault((key, kind[v]), set()).add(v)
+                typed[v].setdefault((key, kind[u]), set()).add(u)
+            self._typed_adj = typed
+        return self._typed_adj
+
+    def _neighbour_set(self, node: str, types: set[str] | None, kinds: set[str] | None = None) -> set[str]:
+        """Neighbours along the given edge types, of the given kinds (None: all). Do not modify the result."""
+        sets = [ns for (t, k), ns in self._typed().get(node, {}).items()
+                if (types is None or t in types) and (kinds is None or k in kinds)]
+        if len(sets) == 1:
+            return sets[0]
+        return set().union(*sets)
+
     # -- primitives ------------------------------------------------------------------------------
     def get_nodes(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         nodes = self.graph.nodes
@@ -81,12 +105,36 @@ class EmbeddedStore(GraphStore):
         return [summary({**self.graph.nodes[i], "id": i}) for i in sorted(self._by_name.get(name.lower(), []))]
 
     def list_nodes(self, kinds: Sequence[str] | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-        wanted = set(kinds) if kinds else None
-        out = [summary({**a, "id": n}) for n, a in sorted(self.graph.nodes(data=True))
-               if wanted is None or a["kind"] in wanted]
-        return out[:limit] if limit is not None else out
+        key = ("list_nodes", tuple(sorted(set(kinds))) if kinds else None)
+        if key not in self._memo:
+            wanted = set(kinds) if kinds else None
+            self._memo[key] = [summary({**a, "id": n}) for n, a in sorted(self.graph.nodes(data=True))
+                               if wanted is None or a["kind"] in wanted]
+        out = self._memo[key]
+        return [dict(n) for n in (out[:limit] if limit is not None else out)]
+
+    def degrees(self, kinds: Sequence[str] | None = None, edge_types: Sequence[str] | None = None) -> dict[str, int]:
+        key = ("degrees", tuple(sorted(set(kinds))) if kinds else None,
+               tuple(sorted(set(edge_types))) if edge_types else None)
+        if key not in self._memo:
+            wanted = set(kinds) if kinds else None
+            types = set(edge_types) if edge_types else None
+            kind = {n: a["kind"] for n, a in self.graph.nodes(data=True)}
+            degree = {n: 0 for n, k in kind.items() if wanted is None or k in wanted}
+            for u, v, t in self.graph.edges(keys=True):
+                if u in degree and v in degree and (types is None or t in types):
+                    degree[u] += 1
+                    degree[v] += 1
+            self._memo[key] = degree
+        return dict(self._memo[key])
 
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        if "counts" not in self._memo:
+            self._memo["counts"] = self._counts()
+        kinds, types = self._memo["counts"]
+        return dict(kinds), dict(types)
+
+    def _counts(self) -> tuple[dict[str, int], dict[str, int]]:
         kinds: dict[str, int] = {}
         types: dict[str, int] = {}
         for _, attrs in self.graph.nodes(data=True):
@@ -123,18 +171,12 @@ class EmbeddedStore(GraphStore):
 
     def neighbour_ids(self, frontier: Sequence[str], edge_types: Sequence[str] | None,
                       kinds: Sequence[str] | None) -> dict[str, set[str]]:
-        adj = self._adjacency()
         types = set(edge_types) if edge_types else None
         wanted = set(kinds) if kinds else None
-        nodes = self.graph.nodes
-        out: dict[str, set[str]] = {}
-        for f in frontier:
-            out[f] = {o for o, t in adj.get(f, ()) if (types is None or t in types)
-                      and (wanted is None or nodes[o]["kind"] in wanted)}
-        return out
+        return {f: set(self._neighbour_set(f, types, wanted)) for f in frontier}
 
     def _neighbours(self, node: str, types: set[str]) -> list[str]:
-        return sorted({o for o, t in self._adjacency().get(node, ()) if t in types})
+        return sorted(self._neighbour_set(node, types))
 
     def shortest_node_paths(self, a: str, b: str, edge_types: Sequence[str]) -> list[list[str]]:
         """The first shortest path by node ids: BFS distances from b, then the smallest step from a."""
@@ -142,21 +184,27 @@ class EmbeddedStore(GraphStore):
             return []
         types = set(edge_types)
         dist = {b: 0}
-        queue = deque([b])
-        while queue and a not in dist:
-            level = len(queue)
-            for _ in range(level):
-                node = queue.popleft()
-                for o in self._neighbours(node, types):
+        frontier = [b]
+        level = 0
+        # level by level, unsorted (distances do not depend on order); stop as soon as a is reached:
+        # every node nearer to b than a is known by then, which is all the walk back needs
+        while frontier and a not in dist:
+            level += 1
+            nxt = []
+            for node in frontier:
+                for o in self._neighbour_set(node, types):
                     if o not in dist:
-                        dist[o] = dist[node] + 1
-                        queue.append(o)
+                        dist[o] = level
+                        nxt.append(o)
+                if a in dist:
+                    break
+            frontier = nxt
         if a not in dist:
             return []
         path = [a]
         while path[-1] != b:
             here = path[-1]
-            path.append(min(o for o in self._neighbours(here, types) if dist.get(o) == dist[here] - 1))
+            path.append(min(o for o in self._neighbour_set(here, types) if dist.get(o) == dist[here] - 1))
         return [path]
 
     def simple_node_paths(self, a: str, b: str, max_length: int, edge_types: Sequence[str],
@@ -164,6 +212,18 @@ class EmbeddedStore(GraphStore):
         if a not in self.graph or b not in self.graph or a == b:
             return [], False
         types = set(edge_types)
+        # distances to b (up to max_length - 1 steps): a partial path only goes on through a node from
+        # which b is still reachable in the steps left, so hubs are not walked through for nothing
+        to_b = {b: 0}
+        frontier = [b]
+        for level in range(1, max_length):
+            nxt = []
+            for node in frontier:
+                for o in self._neighbour_set(node, types):
+                    if o not in to_b:
+                        to_b[o] = level
+                        nxt.append(o)
+            frontier = nxt
         found: list[list[str]] = []
         budget = cap * 200  # partial paths expanded before the search is cut (and flagged truncated)
         # iterative deepening keeps the shortest paths when the cap cuts the search
@@ -182,7 +242,9 @@ class EmbeddedStore(GraphStore):
                     continue
                 if node == b:
                     continue
-                for o in reversed(self._neighbours(node, types)):
+                left = depth - len(path)  # steps left after the next one
+                steps = [o for o in self._neighbour_set(node, types) if to_b.get(o, max_length) <= left]
+                for o in sorted(steps, reverse=True):
                     if o not in path:
                         stack.append((o, path + [o]))
         return found, False
@@ -212,8 +274,12 @@ class EmbeddedStore(GraphStore):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
         try:
+            # json.dumps runs the C encoder; json.dump(data, fh) encodes piece by piece in Python (~3x slower)
+            with gc_paused():
+                text = json.dumps(data, ensure_ascii=False)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, ensure_ascii=False)
+                for i in range(0, len(text), 1 << 24):  # in slices, so there is no second full copy as bytes
+                    fh.write(text[i:i + (1 << 24)])
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -223,9 +289,9 @@ class EmbeddedStore(GraphStore):
     def load(cls, path: Path) -> "EmbeddedStore":
         """Read node-link JSON written by `save` (or by `python -m loaders`). ValueError if unusable."""
         try:
-            with open(path, encoding="utf-8") as fh:
+            with open(path, encoding="utf-8") as fh, gc_paused():
                 data = json.load(fh)
-            graph = nx.node_link_graph(data, directed=True, multigraph=True, edges="links")
+                graph = nx.node_link_graph(data, directed=True, multigraph=True, edges="links")
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{path}: not a readable graph file ({exc})") from None
         for nid, attrs in graph.nodes(data=True):

@@ -92,6 +92,16 @@ class GraphStore(ABC):
     def edges_among(self, ids: Sequence[str], edge_types: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """Every edge with both ends in `ids` (of the given types), sorted."""
 
+    def degrees(self, kinds: Sequence[str] | None = None, edge_types: Sequence[str] | None = None) -> dict[str, int]:
+        """For each node of `kinds`, its number of edges of `edge_types` whose other end is also of `kinds`
+        (what a whole-graph view ranks nodes by). Stores may answer it without listing the edges."""
+        ids = [n["id"] for n in self.list_nodes(list(kinds) if kinds else None)]
+        degree: dict[str, int] = dict.fromkeys(ids, 0)
+        for e in self.edges_among(ids, list(edge_types) if edge_types else None):
+            degree[e["source"]] += 1
+            degree[e["target"]] += 1
+        return degree
+
     @abstractmethod
     def neighbour_ids(self, frontier: Sequence[str], edge_types: Sequence[str] | None,
                       kinds: Sequence[str] | None) -> dict[str, set[str]]:
@@ -212,7 +222,7 @@ class GraphStore(ABC):
             for n in nxt:
                 depth[n] = hop
             frontier = nxt
-        ordered = sorted(depth, key=lambda n: (depth[n], n))
+        ordered = list(depth)  # already by (hop, id): filled hop by hop, each hop in id order
         total = len(ordered)
         if limit is not None and total > limit:
             ordered = ordered[: max(1, limit)]

@@ -480,6 +480,9 @@ def test_cap_nodes_prefers_patterns_and_hubs():
     assert kept == {"pattern:p", "condition:3"}
     assert len(views.cap_nodes(nodes, edges, 100)) == 6
     assert views.showing_caption(2, 6).startswith("Showing 2 of 6 nodes. Narrow down")
+    degree = {"pattern:p": 1, "condition:3": 2, "condition:4": 1}
+    assert views.cap_by_degree(nodes, degree, 2) == views.cap_nodes(nodes, edges, 2)
+    assert len(views.cap_by_degree(nodes, degree, 100)) == 6
 
 
 def test_upload_names_and_limits():

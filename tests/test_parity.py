@@ -107,3 +107,13 @@ def test_user_cypher_same_rows(any_store, corpus_store, query):
     assert sorted(map(repr, got["rows"])) == sorted(map(repr, want["rows"]))
     assert got["columns"] == want["columns"]
     assert {n["id"] for n in got["subgraph"]["nodes"]} == {n["id"] for n in want["subgraph"]["nodes"]}
+
+
+@pytest.mark.parametrize("kinds, types", [(None, None), (["Pattern", "Capacity"], None),
+                                          (None, ["COMBINES_WITH", "BLOCKS"])])
+def test_degrees(any_store, corpus_store, kinds, types):
+    """What the whole-graph view ranks nodes by: the store's answer equals counting the edges."""
+    from graph.store import GraphStore
+    counted = GraphStore.degrees(corpus_store, kinds, types)  # the generic definition, from edges_among
+    assert any_store.degrees(kinds, types) == counted
+    assert counted["pattern:insecure"] > 0 and all(v >= 0 for v in counted.values())

@@ -52,9 +52,9 @@ if centre:
     label = f"{hops}-hop neighbourhood of {names_of(store, [centre]).get(centre, centre)}"
 else:
     listed = store.list_nodes(kinds)
-    all_edges = store.edges_among([n["id"] for n in listed], types)
-    nodes = views.cap_nodes(listed, all_edges, cap)
-    edges = views.filter_edges(all_edges, [n["id"] for n in nodes])
+    # rank by degree first, then fetch only the drawn nodes' edges (not every edge of the graph)
+    nodes = views.cap_by_degree(listed, store.degrees(kinds, types), cap)
+    edges = store.edges_among([n["id"] for n in nodes], types)
     total = len(listed)
     label = "whole graph"
 

@@ -59,8 +59,13 @@ def _manifest_entries(files: list[Path]) -> dict[Path, dict]:
     """Manifest rows by resolved document path, from every corpus.yaml at or above the files."""
     entries: dict[Path, dict] = {}
     seen: set[Path] = set()
+    parents_done: set[Path] = set()
     for file in files:
-        for folder in [file.resolve().parent, *file.resolve().parents]:
+        parent = file.resolve().parent
+        if parent in parents_done:  # the same folder's manifests, already read for a sibling file
+            continue
+        parents_done.add(parent)
+        for folder in [parent, *parent.parents]:
             manifest = folder / MANIFEST
             if manifest in seen:
                 continue
@@ -110,7 +115,7 @@ def _load_paths(paths: Iterable[Path]) -> LoadResult:
             documents.append((file, read_document(file)))
 
     def authorship(file: Path, default: str = "unspecified") -> tuple[str, str | None]:
-        row = manifest.get(file.resolve(), {})
+        row = manifest.get(file.resolve(), {}) if manifest else {}
         return row.get("authorship", default), row.get("note")
 
     order = {"aliases": 0, "concepts": 1, "dimensions": 2}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import LoadError, Warning_
@@ -16,12 +17,18 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 def display_path(path: Path) -> str:
     """The path as provenance shows it: relative to the repository when inside it."""
     resolved = path.resolve()
-    for base in (REPO_ROOT, Path.cwd().resolve()):
+    for base in (REPO_ROOT, _resolved(os.getcwd())):
         try:
             return resolved.relative_to(base).as_posix()
         except ValueError:
             continue
     return resolved.as_posix()
+
+
+@lru_cache(maxsize=8)
+def _resolved(folder: str) -> Path:
+    """A folder's resolved path, once per folder (a big corpus asks for the working folder per file)."""
+    return Path(folder).resolve()
 
 
 @dataclass

@@ -81,9 +81,14 @@ class Vocabulary:
 def normalise_heading(text: str) -> str:
     """Lower-case, folded white space, no trailing colon, '&' as 'and', no spaces around '/'."""
     text = clean_text(text).lower().rstrip(":").strip()
-    text = text.replace("&", "and")
-    text = re.sub(r"\s*/\s*", "/", text)
+    if "&" in text:
+        text = text.replace("&", "and")
+    if "/" in text:
+        text = _SLASH.sub("/", text)
     return text
+
+
+_SLASH = re.compile(r"\s*/\s*")
 
 
 _TEMPLATE_PART = r"[\w' -]+?"

@@ -160,13 +160,15 @@ class EmbeddedStore(GraphStore):
     def edges_among(self, ids: Sequence[str], edge_types: Sequence[str] | None = None) -> list[dict[str, Any]]:
         inside = set(ids)
         wanted = set(edge_types) if edge_types else None
+        succ = self.graph.succ  # the adjacency itself: the edge views cost a tuple per edge of a hub
         out = []
-        for u in sorted(inside):
-            if u not in self.graph:
+        for u in inside:
+            if u not in succ:
                 continue
-            for _, v, key, attrs in self.graph.out_edges(u, keys=True, data=True):
-                if v in inside and (wanted is None or key in wanted):
-                    out.append(_edge_dict(u, v, key, attrs))
+            for v, keyed in succ[u].items():
+                if v in inside:
+                    out.extend(_edge_dict(u, v, key, attrs) for key, attrs in keyed.items()
+                               if wanted is None or key in wanted)
         return sorted(out, key=edge_key)
 
     def neighbour_ids(self, frontier: Sequence[str], edge_types: Sequence[str] | None,
@@ -174,6 +176,12 @@ class EmbeddedStore(GraphStore):
         types = set(edge_types) if edge_types else None
         wanted = set(kinds) if kinds else None
         return {f: set(self._neighbour_set(f, types, wanted)) for f in frontier}
+
+    def reach(self, frontier: Sequence[str], edge_types: Sequence[str] | None,
+              kinds: Sequence[str] | None) -> set[str]:
+        types = set(edge_types) if edge_types else None
+        wanted = set(kinds) if kinds else None
+        return set().union(*(self._neighbour_set(f, types, wanted) for f in frontier))
 
     def _neighbours(self, node: str, types: set[str]) -> list[str]:
         return sorted(self._neighbour_set(node, types))

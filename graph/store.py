@@ -8,6 +8,7 @@ by (length, node ids); the shortest path is the one whose node-id sequence sorts
 from __future__ import annotations
 
 import difflib
+import heapq
 from abc import ABC, abstractmethod
 from typing import Any, Iterable, Sequence
 
@@ -106,6 +107,12 @@ class GraphStore(ABC):
     def neighbour_ids(self, frontier: Sequence[str], edge_types: Sequence[str] | None,
                       kinds: Sequence[str] | None) -> dict[str, set[str]]:
         """For each frontier id, the ids one edge away (either direction) of the given types and kinds."""
+
+    def reach(self, frontier: Sequence[str], edge_types: Sequence[str] | None,
+              kinds: Sequence[str] | None) -> set[str]:
+        """The ids one edge away from any frontier id (the union of `neighbour_ids`); stores may answer it
+        without the per-node breakdown."""
+        return set().union(*self.neighbour_ids(frontier, edge_types, kinds).values())
 
     def shortest_node_paths(self, a: str, b: str, edge_types: Sequence[str]) -> list[list[str]]:
         """The first shortest path by node ids (undirected), found with `neighbour_ids` level by level:
@@ -211,21 +218,27 @@ class GraphStore(ABC):
         hops = max(0, min(int(hops), MAX_HOPS))
         if self.get_node(node_id) is None:
             raise NotFound(f"no node '{node_id}'")
-        depth = {node_id: 0}
-        frontier = [node_id]
-        for hop in range(1, hops + 1):
-            if not frontier:
+        # hop by hop as sets (a 2-hop neighbourhood through hubs can hold most of a big graph); only the
+        # nodes kept are sorted
+        levels: list[set[str]] = [{node_id}]
+        seen = {node_id}
+        for _ in range(hops):
+            if not levels[-1]:
                 break
-            found = self.neighbour_ids(frontier, list(edge_types) if edge_types else None,
-                                       list(kinds) if kinds else None)
-            nxt = sorted({n for ns in found.values() for n in ns} - depth.keys())
-            for n in nxt:
-                depth[n] = hop
-            frontier = nxt
-        ordered = list(depth)  # already by (hop, id): filled hop by hop, each hop in id order
-        total = len(ordered)
-        if limit is not None and total > limit:
-            ordered = ordered[: max(1, limit)]
+            nxt = self.reach(list(levels[-1]), list(edge_types) if edge_types else None,
+                             list(kinds) if kinds else None) - seen
+            seen |= nxt
+            levels.append(nxt)
+        total = len(seen)
+        room = total if limit is None else max(1, limit)
+        depth: dict[str, int] = {}
+        for hop, level in enumerate(levels):
+            if room <= 0:
+                break
+            kept = sorted(level) if len(level) <= room else heapq.nsmallest(room, level)
+            depth.update((n, hop) for n in kept)
+            room -= len(kept)
+        ordered = list(depth)
         ids = sorted(ordered)
         nodes = self.get_nodes(ids)
         edges = self.edges_among(ids, list(edge_types) if edge_types else None)

@@ -117,3 +117,12 @@ def test_degrees(any_store, corpus_store, kinds, types):
     counted = GraphStore.degrees(corpus_store, kinds, types)  # the generic definition, from edges_among
     assert any_store.degrees(kinds, types) == counted
     assert counted["pattern:insecure"] > 0 and all(v >= 0 for v in counted.values())
+
+
+@pytest.mark.parametrize("frontier", [["pattern:insecure"], ["pattern:insecure", "pattern:needy", "capacity:belonging"]])
+def test_reach_is_the_union_of_neighbours(any_store, frontier):
+    """`reach` (one step from a frontier, what neighbourhoods grow by) equals the generic definition."""
+    from graph.store import GraphStore
+    for kinds, types in [(None, None), (["Pattern", "Capacity"], ["COMBINES_WITH", "BLOCKS"])]:
+        assert any_store.reach(frontier, types, kinds) == GraphStore.reach(any_store, frontier, types, kinds)
+    assert "pattern:needy" in any_store.reach(["pattern:insecure"], None, None)

@@ -181,12 +181,19 @@ def _field(item: Any, key: str) -> Any:
     return getattr(item, key, None)
 
 
+#: Places of provenance written into the page per node or edge. A hub of a big corpus is stated in
+#: thousands of places; all of them in every tooltip made a 100-node page of 10,000 cards weigh 8 MB.
+#: The page says how many there are; the app's node details list them all.
+PROVENANCE_IN_PAGE = 12
+
+
 def _provenance(places: Any) -> list[dict]:
-    """Provenance as `[{"file", "start_line", "end_line", "text"}]` (dicts or objects accepted)."""
+    """Provenance as `[{"file", "start_line", "end_line", "text"}]` (dicts or objects accepted), the
+    first `PROVENANCE_IN_PAGE` places."""
     if not places or isinstance(places, (str, bytes)):
         return []
     out = []
-    for place in places:
+    for place in list(places)[:PROVENANCE_IN_PAGE]:
         out.append(
             {
                 "file": _text(_field(place, "file")),
@@ -196,6 +203,10 @@ def _provenance(places: Any) -> list[dict]:
             }
         )
     return out
+
+
+def _count(places: Any) -> int:
+    return 0 if not places or isinstance(places, (str, bytes)) else len(places)
 
 
 def _label(name: str) -> str:
@@ -363,6 +374,7 @@ def render_network(
                 "name": name,
                 "description": _text(raw.get("description")),
                 "provenance": _provenance(raw.get("provenance")),
+                "provenance_total": _count(raw.get("provenance")),
                 "highlighted": highlighted,
                 "selected": is_selected,
                 "faded": faded,
@@ -406,6 +418,7 @@ def render_network(
                 "type": etype,
                 "description": _text(raw.get("description")),
                 "provenance": _provenance(raw.get("provenance")),
+                "provenance_total": _count(raw.get("provenance")),
                 "highlighted": highlighted,
                 "faded": faded,
             },

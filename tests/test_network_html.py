@@ -342,3 +342,16 @@ def test_thousand_nodes_render():
     assert options["layout"]["improvedLayout"] is False
     assert options["physics"]["stabilization"]["iterations"] <= 200
     assert options["edges"]["smooth"] is False
+
+
+def test_hub_provenance_is_capped_in_the_page():
+    """A hub stated in thousands of places carries the first few into the page and the total count."""
+    from explorer.network_html import PROVENANCE_IN_PAGE
+    nodes, edges = sample_graph()
+    plain = render_network(nodes, edges)  # the page's scripts are inline: ~0.7 MB before any data
+    nodes[0] = {**nodes[0], "provenance": [_place(f"line {i}", i + 1) for i in range(5000)]}
+    page = render_network(nodes, edges)
+    meta = nodes_by_id(page)[nodes[0]["id"]]["meta"]
+    assert len(meta["provenance"]) == PROVENANCE_IN_PAGE and meta["provenance_total"] == 5000
+    assert meta["provenance"][0]["text"] == "line 0"
+    assert len(page) - len(plain) < 5_000  # 5,000 places would add ~400 KB

@@ -190,8 +190,12 @@ def show_told(items: Sequence[dict[str, str]], *, empty: str = "Nothing stated."
         st.caption(escape_md(note))
 
 
+#: Places listed in the "more places" expander; a hub of a big corpus is stated in thousands.
+MORE_PLACES = 200
+
+
 def show_provenance(node: dict[str, Any], limit: int = 8) -> None:
-    """Where a node is stated: each place with the quoted line; the rest in an expander."""
+    """Where a node is stated: each place with the quoted line; the next `MORE_PLACES` in an expander."""
     items = views.provenance_items(node)
     if not items:
         st.caption("No source recorded.")
@@ -203,9 +207,12 @@ def show_provenance(node: dict[str, Any], limit: int = 8) -> None:
     for p in items[:limit]:
         one(p)
     if len(items) > limit:
-        with st.expander(f"{len(items) - limit} more places"):
-            for p in items[limit:]:
+        with st.expander(f"{len(items) - limit:,} more places"):
+            for p in items[limit:limit + MORE_PLACES]:
                 one(p)
+            if len(items) > limit + MORE_PLACES:
+                st.caption(f"… and {len(items) - limit - MORE_PLACES:,} more: every place is in the node's "
+                           f"export (`python -m graph node {node.get('id', '')} --json`).")
 
 
 def names_of(store: GraphStore, ids: Iterable[str]) -> dict[str, str]:

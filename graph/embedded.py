@@ -71,6 +71,9 @@ class EmbeddedStore(GraphStore):
             self._adj = adj
         return self._adj
 
+    def warm(self) -> None:
+        self._typed()
+
     def _typed(self) -> dict[str, dict[tuple[str, str], set[str]]]:
         """The traversal index: for each node, its neighbours (either direction) by (edge type, their kind),
         so a traversal filtered by types and kinds is a union of a few sets, not a loop over every edge."""

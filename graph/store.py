@@ -155,6 +155,10 @@ class GraphStore(ABC):
     def run_library_query(self, spec: Any, params: dict[str, Any]) -> tuple[list[str], list[list[Any]], bool]:
         """Run a named library query (`graph.queries.QuerySpec`) with bound parameters."""
 
+    def warm(self) -> None:
+        """Build whatever the first query would otherwise build (the embedded traversal index), so that
+        a long-lived app pays for it while opening, not on a user's first click."""
+
     def close(self) -> None:
         """Release resources (the Neo4j driver); the embedded store has none."""
 

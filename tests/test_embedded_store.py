@@ -91,3 +91,13 @@ def test_merge_unions_provenance():
     store.merge(two)
     node = store.get_node("capacity:trust")
     assert [p["file"] for p in node["provenance"]] == ["a.txt", "b.txt"]
+
+
+def test_warm_builds_the_traversal_index(corpus_result):
+    """The app warms its shared store while opening, so the first click does not build the index."""
+    from graph.embedded import EmbeddedStore
+    store = EmbeddedStore()
+    store.replace_all(corpus_result.graph)
+    assert store._typed_adj is None
+    store.warm()
+    assert store._typed_adj is not None and "pattern:insecure" in store._typed_adj

@@ -38,7 +38,9 @@ class Atlas:
 @st.cache_resource(show_spinner="Loading the graph from data/ …")
 def default_store() -> tuple[GraphStore, dict[str, Any]]:
     """The embedded store built from data/ (or its saved copy), shared by every session."""
-    return open_embedded()
+    store, report = open_embedded()
+    store.warm()
+    return store, report
 
 
 @st.cache_resource(show_spinner="Connecting to Neo4j …")

@@ -526,3 +526,18 @@ def test_legend_html_escapes_and_checks_colours():
     out = views.legend_html([{"kind": "<b>", "color": "red;background:url(x)", "shape": "dot"},
                              {"kind": "Pattern", "color": "#0072B2", "shape": "star"}])
     assert "<b>" not in out and "url(x)" not in out and "#0072B2" in out
+
+
+def test_a_hubs_connections_are_shown_in_parts(monkeypatch):
+    """A hub's thousands of connections: the first few shown, the next in an expander, the rest counted."""
+    from explorer.pages import common
+    monkeypatch.setattr(common, "TOLD_FIRST", 2)
+    monkeypatch.setattr(common, "TOLD_MORE", 3)
+    at = start()
+    widget(at, "selectbox", "explore_centre").set_value("pattern:insecure").run()
+    assert not at.exception
+    more = [e for e in at.expander if re.fullmatch(r"[\d,]+ more", e.label)]
+    assert more, [e.label for e in at.expander]
+    total = int(more[0].label.split()[0].replace(",", "")) + 2
+    assert f"… and {total - 5:,} more" in shown(at)
+    assert f"**Connections ({total})**" in [m.value for m in at.markdown]

@@ -175,11 +175,26 @@ def disclaimer() -> None:
     st.caption(views.DISCLAIMER)
 
 
+#: Sentences shown at once, then in a "more" expander: a hub of a big corpus has thousands of edges.
+TOLD_FIRST, TOLD_MORE = 60, 300
+
+
 def show_told(items: Sequence[dict[str, str]], *, empty: str = "Nothing stated.") -> None:
-    """Sentences, each with its source place (and the source's words when they add something)."""
+    """Sentences, each with its source place (and the source's words when they add something): the
+    first `TOLD_FIRST`, the next `TOLD_MORE` in an expander, then a count of the rest."""
     if not items:
         st.caption(escape_md(empty))
         return
+    _told(items[:TOLD_FIRST])
+    if len(items) > TOLD_FIRST:
+        with st.expander(f"{len(items) - TOLD_FIRST:,} more"):
+            _told(items[TOLD_FIRST:TOLD_FIRST + TOLD_MORE])
+            if len(items) > TOLD_FIRST + TOLD_MORE:
+                st.caption(f"… and {len(items) - TOLD_FIRST - TOLD_MORE:,} more: narrow down with the Explore "
+                           "filters, or query them (Query page, or `python -m graph neighbours`).")
+
+
+def _told(items: Sequence[dict[str, str]]) -> None:
     for item in items:
         head, rest = item.get("head") or item["text"], item.get("rest") or ""
         if item["text"].startswith(head) and rest:

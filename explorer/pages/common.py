@@ -139,12 +139,27 @@ def all_nodes(store: GraphStore, kinds: Sequence[str] | None = None) -> list[dic
 def pick_node(label: str, nodes: Sequence[dict[str, Any]], default_id: str | None, *, key: str,
               allow_none: str | None = None, help: str | None = None) -> str | None:
     """A searchable selectbox over nodes (shown as 'Name · Kind'); returns the chosen id."""
-    ordered = sorted(nodes, key=lambda n: (n["kind"] != "Pattern", n["name"].lower(), n["id"]))
-    labels = {n["id"]: views.node_label(n) for n in ordered}
-    options: list[str] = ([""] if allow_none is not None else []) + [n["id"] for n in ordered]
-    index = options.index(default_id) if default_id in options else 0
+    options, labels, where = _picker(nodes, allow_none is not None)
+    index = where.get(default_id, 0) if default_id is not None else 0
     return st.selectbox(label, options, index=index, key=key, help=help,
                         format_func=lambda i: allow_none if i == "" else labels.get(i, i)) or None
+
+
+_PICKERS: dict[int, tuple[list[str], dict[str, str], dict[str, int]]] = {}
+
+
+def _picker(nodes: Sequence[dict[str, Any]], with_none: bool) -> tuple[list[str], dict[str, str], dict[str, int]]:
+    """The picker's options in order, their labels and positions, kept for the same nodes: sorting and
+    labelling 55,000 nodes took a third of a second on every rerun of a 10,000-card graph."""
+    key = hash((with_none, tuple((n["id"], n["kind"], n["name"]) for n in nodes)))
+    if key not in _PICKERS:
+        ordered = sorted(nodes, key=lambda n: (n["kind"] != "Pattern", n["name"].lower(), n["id"]))
+        options = ([""] if with_none else []) + [n["id"] for n in ordered]
+        if len(_PICKERS) >= 8:
+            _PICKERS.pop(next(iter(_PICKERS)))
+        _PICKERS[key] = (options, {n["id"]: views.node_label(n) for n in ordered},
+                         {o: i for i, o in enumerate(options)})
+    return _PICKERS[key]
 
 
 def pattern_nodes(store: GraphStore) -> list[dict[str, Any]]:

@@ -21,16 +21,16 @@ PATTERN_STATUS_RANK = {"card": 0, "catalogue": 1, "unresolved": 2}
 
 @contextmanager
 def gc_paused():
-    """Pause the cyclic garbage collector while a graph is built, read or written in bulk, then freeze
-    what was built. A graph is millions of long-lived dicts and lists with no reference cycles; with
-    the collector on, each full collection walks all of them again (most of a 10,000-card load's time).
-    Frozen objects are still freed by reference counting when dropped."""
+    """Pause the cyclic garbage collector while a graph is built, read or written in bulk. A graph is
+    millions of long-lived dicts and lists; with the collector on, every full collection during the
+    build walks all of them again (most of a 10,000-card load's time). Nothing is frozen afterwards: a
+    networkx graph holds reference cycles (its cached views point back at it), so a frozen graph
+    replaced by a reload would never be freed."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
         if enabled:
             gc.enable()
 

@@ -101,3 +101,20 @@ def test_warm_builds_the_traversal_index(corpus_result):
     assert store._typed_adj is None
     store.warm()
     assert store._typed_adj is not None and "pattern:insecure" in store._typed_adj
+
+
+def test_a_replaced_graph_is_freed(corpus_result):
+    """A reload must not leak the graph it replaces (bulk loads pause the cyclic collector; they once
+    froze what they built, and a networkx graph's cached views form a cycle that then lived forever)."""
+    import gc
+    import weakref
+
+    from graph.embedded import EmbeddedStore
+    store = EmbeddedStore()
+    store.replace_all(corpus_result.graph)
+    store.graph.nodes, store.graph.edges, store.graph.adj  # the cached views: a reference cycle
+    store.neighbourhood("pattern:insecure", hops=2)
+    old = weakref.ref(store.graph)
+    store.replace_all(corpus_result.graph)
+    gc.collect()
+    assert old() is None

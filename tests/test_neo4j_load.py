@@ -1,4 +1,5 @@
-"""Loading into a real Neo4j server: idempotent, atomic under a kill, clear connection errors."""
+"""Loading into a real Neo4j server: idempotent, atomic under a kill (the killed load's staged nodes
+are deleted by the next one), clear connection errors."""
 from __future__ import annotations
 
 import os
@@ -78,8 +79,14 @@ def test_load_killed_half_way_leaves_previous_graph(neo4j_raw, corpus_result):
     assert neo4j_raw.counts() == before
     assert neo4j_raw.get_node("pattern:insecure")["name"] == "Insecure"
     assert neo4j_raw.get_node("pattern:synthetic-1") is None
+    assert neo4j_raw.nodes_by_name("Synthetic 1") == []
     rerun = load_cli()
     assert rerun.returncode == 0 and neo4j_raw.counts() == before
+    # the killed load's staged nodes are gone too: every node and relationship is the current graph's
+    kinds, types = before
+    records, _, _ = neo4j_raw.driver.execute_query(
+        "MATCH (n) RETURN count(n) AS nodes, COUNT { MATCH ()-[r]->() } AS rels")
+    assert (records[0]["nodes"], records[0]["rels"]) == (sum(kinds.values()), sum(types.values()))
 
 
 def test_wrong_password_is_a_clear_error_without_the_password(neo4j_raw):

@@ -455,7 +455,7 @@ def neo4j_rows(n: int, data: Any, pairs: list[tuple[str, str]], opts: Options, n
         rows.append(Row("neo4j load, batched replace_all", size, unit="rels/s", target=target_rate, skipped=failed))
     else:
         rows.append(Row("neo4j load, batched replace_all", size, rates, "rels/s", target_rate,
-                        at_least(NEO4J_RELS_PER_S), f"{n_rels:,} rels + {len(data.nodes):,} nodes in one transaction; "
+                        at_least(NEO4J_RELS_PER_S), f"{n_rels:,} rels + {len(data.nodes):,} nodes staged in batched transactions, swapped in by one; "
                         f"median {statistics.median(full_s):.1f} s per load{_server_note(neo)}"))
     naive_rate = statistics.median(naive_rates)
     extrapolated = n_rels / naive_rate

@@ -172,9 +172,14 @@ class Neo4jStore(GraphStore):
         if not uri:
             raise Neo4jConfigError("Neo4j is not configured: set NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD")
         try:
+            # The store's own queries name every kind and edge type of the schema, so on a graph that
+            # lacks some of them the server would answer "label/type does not exist" each time, and
+            # the driver would log each one as a warning on stderr: not wanted from this store.
             driver = GraphDatabase.driver(uri, auth=(user, password), connection_timeout=5.0,
                                           connection_acquisition_timeout=10.0,
-                                          max_transaction_retry_time=retry_seconds)
+                                          max_transaction_retry_time=retry_seconds,
+                                          notifications_disabled_classifications=[
+                                              neo4j.NotificationDisabledClassification.UNRECOGNIZED])
         except (ValueError, Neo4jError) as exc:
             raise Neo4jConfigError(f"bad Neo4j URI {redact(uri)!r}: {type(exc).__name__}") from None
         store = cls(driver, database, uri)

@@ -112,3 +112,13 @@ def test_graph_cli_answers_from_neo4j(neo4j_corpus_store):
                             cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "Insecure is distinguished from Self-Judging" in result.stdout
+
+
+def test_queries_naming_absent_labels_log_no_warnings(neo4j_raw, caplog):
+    """The store's queries name every schema kind and type; a graph without some of them (an empty
+    database, a corpus with no catalogue) must not make the driver log a warning per query."""
+    with caplog.at_level("DEBUG", logger="neo4j"):
+        neo4j_raw.counts()
+        neo4j_raw._read("MATCH (n:AtlasNeverUsedLabel)-[:ATLAS_NEVER_USED_TYPE]->() RETURN count(n) AS c")
+    notices = [r.getMessage() for r in caplog.records if "Received notification" in r.getMessage()]
+    assert notices == []

@@ -651,6 +651,11 @@ def environment() -> str:
         neo = neo4j.__version__
     except Exception:  # noqa: BLE001
         neo = "?"
+    try:  # the driver's packstream in Rust (neo4j-rust-ext), else pure Python
+        import neo4j._rust  # noqa: F401
+        neo += " with its Rust extension"
+    except ImportError:
+        neo += " (pure Python: neo4j-rust-ext is not installed)"
     try:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True,
                              timeout=10).stdout.strip()

@@ -5,13 +5,13 @@ No server needed; this is the default store. Edge keys are edge types, so there 
 """
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
 import networkx as nx
+import orjson
 
 from .cypher import cypher_view, run_embedded
 from .model import GraphData, gc_paused
@@ -285,12 +285,11 @@ class EmbeddedStore(GraphStore):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
         try:
-            # json.dumps runs the C encoder; json.dump(data, fh) encodes piece by piece in Python (~3x slower)
+            # orjson encodes straight to UTF-8 bytes, several times faster than the json module
             with gc_paused():
-                text = json.dumps(data, ensure_ascii=False)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                for i in range(0, len(text), 1 << 24):  # in slices, so there is no second full copy as bytes
-                    fh.write(text[i:i + (1 << 24)])
+                encoded = orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(encoded)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -300,8 +299,8 @@ class EmbeddedStore(GraphStore):
     def load(cls, path: Path) -> "EmbeddedStore":
         """Read node-link JSON written by `save` (or by `python -m loaders`). ValueError if unusable."""
         try:
-            with open(path, encoding="utf-8") as fh, gc_paused():
-                data = json.load(fh)
+            with gc_paused():
+                data = orjson.loads(path.read_bytes())  # orjson.JSONDecodeError is a ValueError
                 graph = nx.node_link_graph(data, directed=True, multigraph=True, edges="links")
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{path}: not a readable graph file ({exc})") from None

@@ -118,3 +118,18 @@ def test_a_replaced_graph_is_freed(corpus_result):
     store.replace_all(corpus_result.graph)
     gc.collect()
     assert old() is None
+
+
+def test_fast_codecs_are_installed():
+    """The load path relies on them for speed (bench/run.py measures it): orjson for node-link JSON and
+    Neo4j property encoding, and the driver's Rust packstream. requirements.txt must keep both."""
+    import neo4j
+    import neo4j._rust  # noqa: F401
+    import orjson
+
+    from graph.neo4j_store import decode_props, encode_props
+
+    assert neo4j.__version__ == "6.4.1"
+    value = {"provenance": [{"file": "a.txt", "text": "“quoted” — ü"}], "name": "x"}
+    assert decode_props(encode_props(value)) == value
+    assert orjson.loads(orjson.dumps(value)) == value

@@ -35,7 +35,7 @@ from neo4j import GraphDatabase, RoutingControl, unit_of_work
 from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError, ServiceUnavailable
 
 from .cypher import QueryTimeout, ReadOnlyViolation, CypherError, check_read_only, summarise
-from .model import GraphData, check_kinds
+from .model import GraphData, check_kinds, gc_paused
 from .schema import EDGE_TYPES, NODE_KINDS, kind_of
 from .store import MAX_HOPS, GraphStore, NotFound, check_filters, edge_key, summary
 
@@ -305,7 +305,8 @@ class Neo4jStore(GraphStore):
         self._sweep(RETIRED_LABEL)
         load = uuid.uuid4().hex
         try:
-            self._stage(data, load, batch)
+            with gc_paused():  # the rows are acyclic; full collections would walk the caller's whole graph
+                self._stage(data, load, batch)
             with self.driver.session(database=self.database) as session:
                 session.execute_write(self._swap, load, len(data.nodes))
         except BaseException:

@@ -196,8 +196,10 @@ fetch() {
   mkdir -p "$tmp/lib"
   log "fetching Neo4j $version (org.neo4j:neo4j and its runtime dependencies) with Maven; first use only ..."
   local start=$SECONDS
+  # Maven 3.8 prints colour resets even when quiet and told not to colour: strip them (pipefail keeps
+  # Maven's exit status)
   if ! mvn -B -q -ntp -Dstyle.color=never -f "$POM" dependency:copy-dependencies \
-      -DincludeScope=runtime -DoutputDirectory="$tmp/lib" >&2; then
+      -DincludeScope=runtime -DoutputDirectory="$tmp/lib" 2>&1 | sed $'s/\e\\[[0-9;]*m//g' >&2; then
     rm -rf "$tmp"
     die "Maven could not fetch Neo4j $version (see the output above)"
   fi

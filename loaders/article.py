@@ -1,6 +1,9 @@
 """Article parser: a prose article -> its mechanisms (numbered causes), case examples and strategies.
 
 Returns data only (`ParsedArticle`); `loaders.build` links it to the pattern the article is about.
+Every non-blank line has a place: the title, a mechanism's heading or body, a strategy, the `context` of
+the mechanisms and strategies a headed section holds (its heading and the lines in it that are no one
+item's), or the article's `frame` (its introduction, closing paragraphs, sections with no item).
 """
 from __future__ import annotations
 
@@ -45,6 +48,7 @@ class Mechanism:
     raw: str
     body: list[Paragraph] = field(default_factory=list)
     examples: list[Example] = field(default_factory=list)
+    context: list[Paragraph] = field(default_factory=list)  # its section's heading and lead lines
 
     @property
     def end_line(self) -> int:
@@ -57,6 +61,31 @@ class Strategy:
     text: str
     line: int
     raw: str
+    context: list[Paragraph] = field(default_factory=list)  # its section's heading and lead lines
+
+
+@dataclass
+class _Section:
+    """A run of the article from a heading (or its start) to the next heading that is not a mechanism."""
+
+    context: list[Paragraph]  # heading, then the lines before and between its items
+    headed: bool
+    pending: list[Paragraph] = field(default_factory=list)  # lines since its last item
+    items: int = 0
+
+    def take(self, item: Mechanism | Strategy, frame: list[Paragraph]) -> None:
+        """`item` belongs to this section: the lines before it are the section's, or the article's
+        introduction when no heading came yet."""
+        (self.context if self.headed else frame).extend(self.pending)
+        self.pending = []
+        self.items += 1
+        item.context = self.context  # one list for the section's items: later lead lines reach all
+
+    def close(self, frame: list[Paragraph]) -> None:
+        """Lines after the last item (or a section with no item at all) belong to the article."""
+        if not self.items:
+            frame.extend(self.context)
+        frame.extend(self.pending)
 
 
 @dataclass
@@ -68,6 +97,7 @@ class ParsedArticle:
     strategies: list[Strategy]
     paragraphs: list[Paragraph]
     warnings: list[Warning_]
+    frame: list[Paragraph] = field(default_factory=list)  # introduction, closing, item-less sections
 
 
 @dataclass(frozen=True)
@@ -105,6 +135,8 @@ def parse_article(doc: Document, vocab: ArticleVocabulary | None = None) -> Pars
     mechanisms: list[Mechanism] = []
     strategies: list[Strategy] = []
     paragraphs: list[Paragraph] = []
+    frame: list[Paragraph] = []
+    section = _Section([], headed=False)
     mode = "intro"
     for number in range(title_line + 1, len(doc.lines) + 1):
         raw = doc.lines[number - 1].strip()
@@ -114,10 +146,13 @@ def parse_article(doc: Document, vocab: ArticleVocabulary | None = None) -> Pars
         numbered = _NUMBERED.match(text)
         if numbered and _is_heading(numbered.group("name")):
             mechanisms.append(Mechanism(numbered.group("name"), number, raw))
+            section.take(mechanisms[-1], frame)
             mode = "mechanism"
             continue
         if _is_heading(text):
             mode = "strategies" if any(p.search(text) for p in vocab.strategy_headings) else "other"
+            section.close(frame)
+            section = _Section([Paragraph(number, text, raw)], headed=True)
             continue
         paragraph = Paragraph(number, text, raw)
         paragraphs.append(paragraph)
@@ -134,9 +169,14 @@ def parse_article(doc: Document, vocab: ArticleVocabulary | None = None) -> Pars
             match = _STRATEGY.match(text)
             if match:
                 strategies.append(Strategy(match.group("name").strip(), match.group("text").strip(), number, raw))
+                section.take(strategies[-1], frame)
+                continue
+        if mode != "mechanism":
+            section.pending.append(paragraph)
+    section.close(frame)
     for mechanism in mechanisms:
         if not mechanism.body:
             warnings.append(Warning_(doc.path, mechanism.line, f"mechanism {mechanism.name!r} has no text"))
         elif not mechanism.examples:
             warnings.append(Warning_(doc.path, mechanism.line, f"mechanism {mechanism.name!r} has no case example"))
-    return ParsedArticle(doc.path, title, title_line, mechanisms, strategies, paragraphs, warnings)
+    return ParsedArticle(doc.path, title, title_line, mechanisms, strategies, paragraphs, warnings, frame)

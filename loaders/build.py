@@ -197,6 +197,8 @@ class Builder:
             return Provenance(art.path, line, line, text, authorship)
 
         sid = self._source(art.path, "article", authorship, art.title, art.title_line, **extra)
+        if art.frame:  # its introduction and closing lines are the document's own, about no one item
+            self.graph.add_node("Source", art.path, [prov(p.line, p.raw) for p in art.frame], id=sid)
         subject = None
         for cat, row in self.aliases:
             if row["target"].startswith("pattern:") and _term_regex(row["term"]).search(art.title):
@@ -216,7 +218,8 @@ class Builder:
             first = _first_sentence(body)
             mprov = Provenance(art.path, mech.line, mech.end_line,
                                "\n".join([mech.raw, *(p.raw for p in mech.body)]), authorship)
-            mid = self.graph.add_node("Mechanism", mech.name, [mprov], description=first)
+            heads = [prov(p.line, p.raw) for p in mech.context]  # the heading over it, after its own place
+            mid = self.graph.add_node("Mechanism", mech.name, [mprov, *heads], description=first)
             if subject:
                 self.graph.add_edge(mid, "CONTRIBUTES_TO", subject, [mprov], description=first)
             for ex in mech.examples:
@@ -228,7 +231,8 @@ class Builder:
                 self._alias_scan(art.path, para.line, para.text, para.raw, mid, authorship, subject)
         for strat in art.strategies:
             sprov = prov(strat.line, strat.raw)
-            tid = self.graph.add_node("Strategy", strat.name, [sprov], description=strat.text)
+            heads = [prov(p.line, p.raw) for p in strat.context]
+            tid = self.graph.add_node("Strategy", strat.name, [sprov, *heads], description=strat.text)
             if subject:
                 self.graph.add_edge(tid, "ADDRESSES", subject, [sprov], description=strat.text)
             self._alias_scan(art.path, strat.line, f"{strat.name}: {strat.text}", strat.raw, tid, authorship, subject)

@@ -1,34 +1,88 @@
-"""Pattern-card parser: a card in the seed's format -> its pattern, sections and facts.
+"""Pattern-card reader: a card of the published collection -> its pattern, sections and facts.
 
-The parser returns data only (`ParsedCard`); `loaders.build` turns it into graph nodes and edges.
-Cards lose headings when extracted from other formats: a run of three or more blank lines followed by
-text that is not a heading marks a section whose heading is missing. Such a block is placed in the
-template's order (from `data/vocabulary/sections.yaml`) by content cues, or by position between the
-sections around it, and recorded as inferred with the reason.
+The reader returns data only (`ParsedCard`); `loaders.build` turns it into graph nodes and edges.
+
+Cards lose headings when they are extracted from other formats. A lost heading leaves a wider gap of
+blank lines than a present one; how wide is measured per document (`lost_heading_gap`), since some
+extractions put one blank line before a heading and two where one was lost, others two and three or
+four. Each block whose heading was lost is placed in the template (`data/vocabulary/sections.yaml`)
+by its content and its order between the headings around it (`_assign`), with a confidence and a
+reason in plain words. A block placed by position alone keeps its lines as text: facts are read only
+where the content supports them. Corrections from a sidecar file (`loaders.corrections`) override
+the placement of the lines they name.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Iterable, Protocol, Sequence
 
-from graph.schema import clean_text, pattern_slug
+from graph.schema import clean_text, pattern_slug, slug
 
 from .errors import LoadError, Warning_
 from .text import Document
 from .vocabulary import SectionSpec, Vocabulary
 
 _BULLET = re.compile(r"^(?:[-*\u2022\u00b7\u25aa\u2023\u2043])\s+")
+_NUMBER = re.compile(r"^\(?\d{1,2}[.)]\s+")
 _MD_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*$")
 _BOLD = re.compile(r"^(\*\*|__)(.+?)\1\s*:?$")
 _TITLE = re.compile(r"^(?P<name>.+?)\s+pattern\s*:?$", re.IGNORECASE)
 _MINOR_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or",
                 "the", "to", "with", "about", "vs", "versus"}
 _NAMED = re.compile(r"^(?P<name>[A-Za-z][\w' -]{0,40}?)\s*:\s*(?P<desc>\S.*)$")
+# a name before "pattern": a word or a list of words joined by commas, "or", "and". Linear: each list
+# item is one word and every separator needs a comma or "or"/"and", so the regex cannot backtrack.
 _MENTION = re.compile(
     r"(?P<list>[A-Za-z][\w-]*(?:(?:\s*,\s*(?:(?:or|and)\s+)?|\s+(?:or|and)\s+)[A-Za-z][\w-]*)*)\s+patterns?\b",
     re.IGNORECASE,
 )
 _LIST_SEP = re.compile(r"\s*,\s*(?:(?:or|and)\s+)?|\s+(?:or|and)\s+", re.IGNORECASE)
+# "the needy client", "the insecure person": a pattern named by its client (known names only)
+_PERSON = re.compile(r"\b(?P<name>[A-Za-z][\w-]*)\s+(?:clients?|persons?|people|individuals?|types?)\b(?!-)",
+                     re.IGNORECASE)
+_CAPACITY_DISTINCTION = re.compile(
+    r"^(?P<cap>[A-Z][\w-]*(?:[ -][\w-]+){0,3}?)\s+is\s+(?:a|the)\s+(?:healthy\s+)?capacity\b", re.IGNORECASE)
+_CONTRAST = re.compile(r"\b(?:while|whereas|but|rather than|unlike|instead|however|in contrast|differs?|different|"
+                       r"distinguish\w*)\b|;", re.IGNORECASE)
+_STARTS_WITH_OTHER = re.compile(r"^(?:the\s+)?[A-Za-z][\w-]*\s+(?:pattern|clients?|persons?|people|individuals?)\b",
+                                re.IGNORECASE)
+_ORIGIN_LEAD = re.compile(
+    r"^(?:(?:it|this|the pattern)\s+)?(?:(?:can|may|could|often|usually|also|sometimes|can also|may also|"
+    r"could also)\s+)?(?:(?:derives?|comes?|stems?|originates?|arises?|develops?|results?)\s+(?:from|out of|in)|"
+    r"be\s+internali[sz]ed\s+from|internali[sz]ed\s+from|internali[sz]ation\s+of)\s+",
+    re.IGNORECASE)
+_ORIGIN_LINE = re.compile(
+    r"^(?:parents?|parent\(s\)|mother|father|mothers|fathers|child|children|sibling|siblings|brother|sister|family|"
+    r"caretakers?|caregivers?|internali[sz]ation|(?:can|may|could)\s+(?:also\s+)?be\s+internali[sz]ed|"
+    r"internali[sz]ed|learned helplessness|grew up|growing up|early (?:childhood|life|experiences?))\b",
+    re.IGNORECASE)
+_MOTIVE = re.compile(r"^(?:afraid|fearful|wants?|wishes|needs? to|trying to|tries to|hopes?|longs?|"
+                    r"so as not to|to avoid|in order to)\b", re.IGNORECASE)
+_LABELLED = re.compile(r"^(?P<label>[A-Z][\w'-]*(?: [\w'-]+){0,3})\s*:\s+(?P<text>\S.*)$")
+_FIRST_PERSON = re.compile(r"\b(?:i|me|my|i'm|mine|myself)\b", re.IGNORECASE)
+
+#: A block that fits a section by content scores its share of matching lines; by position alone it
+#: scores this little (so any content cue wins), out of the template's order it loses this much.
+_POSITION_SCORE = 0.05
+_IN_WINDOW_BONUS = 0.3
+_WEAK_SHARE = 0.34  # fewer lines than this matching a section's cues is noise, not content
+_OUT_OF_ORDER_PENALTY = 0.25
+_STRONG_SHARE = 0.5
+_CUE_SHARE = 0.6
+_UNPLACED_SCORE = -1.0
+_CONTINUE_PENALTY = 0.1  # a second block in the section the block before it took
+
+
+class CorrectionLike(Protocol):
+    """What the reader needs of a correction (`loaders.corrections.Correction`)."""
+
+    start: int
+    end: int
+    section: str | None
+    not_edge: str | None
+    source: str
+    source_line: int
 
 
 @dataclass
@@ -43,7 +97,8 @@ class Item:
 
 @dataclass
 class Section:
-    """A card section. status: read (heading present), inferred (heading lost), unknown, unplaced."""
+    """A card section. status: read (heading present), inferred (heading lost), corrected (placed by a
+    correction), unknown (a heading not in the template), unplaced (fits nowhere)."""
 
     key: str
     heading: str
@@ -53,6 +108,8 @@ class Section:
     heading_line: int | None = None
     reason: str | None = None
     spec: SectionSpec | None = None
+    confidence: float | None = None
+    by_position: bool = False
 
     @property
     def start_line(self) -> int:
@@ -70,6 +127,7 @@ class Section:
             "heading_text": self.heading_text,
             "heading_line": self.heading_line,
             "reason": self.reason,
+            "confidence": self.confidence,
             "file": file,
             "items": [{"text": i.text, "line": i.line, "raw": i.raw, "subheading": i.subheading} for i in self.items],
         }
@@ -100,6 +158,16 @@ class ParsedCard:
     sections: list[Section]
     facts: list[Fact]
     warnings: list[Warning_]
+
+
+@dataclass
+class _Line:
+    number: int
+    raw: str
+    text: str
+    marked: bool
+    gap: int
+    spec: SectionSpec | None
 
 
 def clean_line(raw: str) -> tuple[str, bool]:
@@ -135,33 +203,107 @@ def is_subheading(text: str) -> bool:
 
 
 def _looks_like_heading(text: str) -> bool:
-    return len(text.split()) <= 10 and text[-1:] not in ".!?,;"
+    return len(text.split()) <= 12 and text[-1:] not in ".!?;"
 
 
-def find_mentions(text: str, vocab: Vocabulary, known: set[str]) -> tuple[list[tuple[str, int]], list[str]]:
+def lost_heading_gap(gaps_before_headings: Sequence[int], all_gaps: Sequence[int]) -> int:
+    """The smallest run of blank lines that marks a lost heading in this document.
+
+    Present headings follow the document's usual heading gap (the most common gap before a line that is
+    a heading; the smaller on a tie); a lost heading leaves at least one blank line more. A document
+    with no heading left is read from its item gap: headings sit one blank line wider, lost ones two.
+    """
+    if gaps_before_headings:
+        counts: dict[int, int] = {}
+        for g in gaps_before_headings:
+            counts[g] = counts.get(g, 0) + 1
+        heading_gap = max(sorted(counts), key=lambda g: counts[g])
+        return max(heading_gap + 1, 2)
+    if all_gaps:
+        counts = {}
+        for g in all_gaps:
+            counts[g] = counts.get(g, 0) + 1
+        item_gap = max(sorted(counts), key=lambda g: counts[g])
+        return max(item_gap + 2, 2)
+    return 3
+
+
+def _mention_names(text: str) -> list[tuple[str, int]]:
+    """(word, offset) for every word of a name list written before 'pattern(s)'."""
+    if "pattern" not in text.lower():  # _MENTION needs the word; most lines do not have it
+        return []
+    out = []
+    for match in _MENTION.finditer(text):
+        for part in _LIST_SEP.split(match.group("list")):
+            if part.strip():
+                out.append((part.strip(), match.start()))
+    return out
+
+
+def find_mentions(text: str, vocab: Vocabulary, known: Iterable[str] | _WithOne) -> tuple[list[tuple[str, int]], list[str]]:
     """Pattern names written before 'pattern' in free text: ([(slug, offset)], [unknown words])."""
     found: list[tuple[str, int]] = []
     unknown: list[str] = []
-    if "pattern" not in text.lower():  # _MENTION needs the word; most lines do not have it
-        return found, unknown
-    for match in _MENTION.finditer(text):
-        for part in _LIST_SEP.split(match.group("list")):
-            word = part.strip().lower()
-            if not word or word in vocab.not_names:
-                continue
-            slug = pattern_slug(word)
-            if slug in known or slug in vocab.known_patterns:
-                found.append((slug, match.start()))
-            else:
-                unknown.append(part.strip())
+    for word, offset in _mention_names(text):
+        low = word.lower()
+        if low in vocab.not_names:
+            continue
+        name_slug = pattern_slug(low)
+        if name_slug and (name_slug in known or name_slug in vocab.known_patterns):
+            found.append((name_slug, offset))
+        else:
+            unknown.append(word)
     return found, unknown
 
 
-class _CardParser:
-    def __init__(self, doc: Document, vocab: Vocabulary, known_patterns: set[str]) -> None:
+def list_parts(text: str, max_words: int = 5) -> list[str]:
+    """A comma-separated list of short phrases as its parts ("Inadequacy, shame"); any other line, a
+    sentence whose commas are part of it, as one part."""
+    body = text.strip().rstrip(".;")
+    if "," not in body:
+        return [body.strip()] if body.strip() else []
+    parts = [re.sub(r"^(?:and|or)\s+", "", p.strip(), flags=re.IGNORECASE).strip(" .;") for p in body.split(",")]
+    parts = [p for p in parts if p]
+    if (all(len(p.split()) <= max_words for p in parts) and not re.search(r"[.;!?]\s", body)
+            and not any(_CLAUSE.match(p) for p in parts[1:])):
+        return parts
+    return [body.strip()]
+
+
+_CLAUSE = re.compile(r"^(?:which|who|whom|whose|that|where|when|while|because|so|then|but|and then|yet|although|"
+                     r"though|as|until|unless|even)\b", re.IGNORECASE)
+
+
+def _is_short_list(text: str) -> bool:
+    """A short list of names (capacities): at most ten words, no sentence, each part at most four words."""
+    if text[-1:] in ".!?" or len(text.split()) > 10 or ":" in text:
+        return False
+    parts = [p.strip() for p in text.split(",")]
+    return all(p and len(p.split()) <= 4 for p in parts) and text[:1].isupper()
+
+
+_VERB_START = re.compile(r"^(?:i|she|he|they|we|you|it|is|are|was|has|have|can|may|might|will|would|feels|looks|"
+                         r"tends|seems|acts|gets|does|makes|takes|keeps|goes|says|wants|needs|tries|finds|sees|"
+                         r"expects|becomes|avoids|uses|found|seen|more|less|most|common|usually|often|rarely|"
+                         r"sometimes|used|also|over-\w+|overly|difficulty|frustration|harsh|needing|feeling|"
+                         r"taking|being overly)\b", re.IGNORECASE)
+
+
+def _is_term(text: str) -> bool:
+    """A noun phrase standing alone (a condition, a concept, a role): at most ten words, no sentence end,
+    not starting with a pronoun or a verb."""
+    return (len(text.split()) <= 6 and text[-1:] not in ".!?;" and not any(c in text for c in ":,;")
+            and not _VERB_START.match(text)
+            and not _FIRST_PERSON.search(text) and "pattern" not in text.lower())
+
+
+class _CardReader:
+    def __init__(self, doc: Document, vocab: Vocabulary, known_patterns: Iterable[str],
+                 corrections: Sequence[CorrectionLike]) -> None:
         self.doc = doc
         self.vocab = vocab
-        self.known = known_patterns
+        self.extra_known = known_patterns
+        self.corrections = sorted(corrections, key=lambda c: c.start)
         self.warnings: list[Warning_] = list(doc.warnings)
 
     def warn(self, line: int, message: str) -> None:
@@ -177,12 +319,14 @@ class _CardParser:
             raise LoadError(self.doc.path, title_line, f"the title {name!r} names no pattern (no letters or digits)")
         self.name = name
         self.self_slug = pattern_slug(name)
-        self.known = _WithOne(self.known, self.self_slug)  # not a copy: copying is O(cards) per card
-        sections = self._blocks(title_line)
+        self.self_words = {w.lower() for w in re.split(r"[\s-]+", name) if w}
+        self.known = _WithOne(self.vocab.known_patterns, self.self_slug)
+        sections = self._blocks(self._lines(title_line))
         self._infer(sections)
         facts: list[Fact] = []
         for section in sections:
             facts.extend(self._facts(section))
+        facts = self._drop_corrected(facts)
         return ParsedCard(
             path=self.doc.path,
             pattern=name,
@@ -193,14 +337,13 @@ class _CardParser:
             warnings=self.warnings,
         )
 
-    # -- pass 1: split into blocks --------------------------------------------------------------
-    def _blocks(self, title_line: int) -> list[Section]:
-        lines = self.doc.lines
-        sections: list[Section] = []
-        current: Section | None = None
+    # -- pass 1: lines and blocks ---------------------------------------------------------------
+    def _lines(self, title_line: int) -> list[_Line]:
+        """The non-blank lines after the title, with the blank lines before each and any heading they are."""
+        out: list[_Line] = []
         blank_run = 0
-        for number in range(title_line + 1, len(lines) + 1):
-            raw = lines[number - 1]
+        for number in range(title_line + 1, len(self.doc.lines) + 1):
+            raw = self.doc.lines[number - 1]
             if not raw.strip():
                 blank_run += 1
                 continue
@@ -209,39 +352,104 @@ class _CardParser:
             if not text:
                 continue
             spec = self.vocab.match_heading(text) if (marked or _looks_like_heading(text)) else None
-            if spec is not None:
-                current = Section(spec.key, self._heading(spec), "read", [], heading_text=raw.strip(),
-                                  heading_line=number, spec=spec)
+            out.append(_Line(number, raw.strip(), text, marked, gap, spec))
+        return out
+
+    def _blocks(self, lines: list[_Line]) -> list[Section]:
+        threshold = lost_heading_gap([l.gap for l in lines if l.spec is not None],
+                                     [l.gap for l in lines[1:]])
+        heading_gap = threshold - 1
+        corrected = self._corrected_ranges()
+        sections: list[Section] = []
+        current: Section | None = None
+        resume: Section | None = None  # the section a corrected range interrupted
+        for index, line in enumerate(lines):
+            fix = corrected.get(line.number)
+            if fix is not None:
+                if current is None or current.status != "corrected" or current.reason != fix[1]:
+                    if current is not None and current.status != "corrected":
+                        resume = current
+                    current = Section(fix[0].key, self._heading(fix[0]), "corrected", [], spec=fix[0], reason=fix[1],
+                                      confidence=1.0)
+                    sections.append(current)
+                current.items.append(self._item(line))
+                continue
+            if current is not None and current.status == "corrected":
+                current = resume if (line.gap < threshold and line.spec is None and not line.marked) else None
+                resume = None
+            if line.spec is not None:
+                current = Section(line.spec.key, self._heading(line.spec), "read", [], heading_text=line.raw,
+                                  heading_line=line.number, spec=line.spec)
                 sections.append(current)
                 continue
-            item = Item(text=text, raw=raw.strip(), line=number, subheading=is_subheading(text))
-            if marked:
-                self.warn(number, f"unknown heading {text!r}; its lines are kept as a section of that name")
-                current = Section(f"other:{text.lower()}", text, "unknown", [], heading_text=raw.strip(), heading_line=number)
+            item = self._item(line)
+            if line.marked:
+                if self._names_variant(line.text, current):
+                    item.subheading = True
+                    if current is not None and self._takes_subheadings(current) and line.gap < threshold:
+                        current.items.append(item)
+                    else:
+                        current = Section("pending", "", "pending", [item])
+                        sections.append(current)
+                    continue
+                self.warn(line.number, f"unknown heading {line.text!r}; its lines are kept as a section of that name")
+                current = Section(f"other:{line.text.lower()}", line.text, "unknown", [], heading_text=line.raw,
+                                  heading_line=line.number)
                 sections.append(current)
                 continue
-            if current is None or gap >= 3:
+            if current is None or line.gap >= threshold:
                 current = Section("pending", "", "pending", [item])
                 sections.append(current)
                 continue
-            if gap == 2 and item.subheading and not self._takes_subheadings(current) and self._next_gap(number) == 1:
-                self.warn(number, f"unknown heading {text!r}; its lines are kept as a section of that name")
-                current = Section(f"other:{text.lower()}", text, "unknown", [], heading_text=raw.strip(), heading_line=number)
+            nxt = lines[index + 1].gap if index + 1 < len(lines) else 0
+            if (line.gap == heading_gap and heading_gap > 0 and item.subheading and nxt < heading_gap
+                    and not self._takes_subheadings(current) and current.status != "pending"):
+                self.warn(line.number, f"unknown heading {line.text!r}; its lines are kept as a section of that name")
+                current = Section(f"other:{line.text.lower()}", line.text, "unknown", [], heading_text=line.raw,
+                                  heading_line=line.number)
                 sections.append(current)
                 continue
             current.items.append(item)
         return sections
 
+    @staticmethod
+    def _item(line: _Line) -> Item:
+        return Item(text=line.text, raw=line.raw, line=line.number, subheading=is_subheading(line.text))
+
+    def _corrected_ranges(self) -> dict[int, tuple[SectionSpec, str]]:
+        """Line number -> (section, reason) for every line a correction places."""
+        out: dict[int, tuple[SectionSpec, str]] = {}
+        for fix in self.corrections:
+            if not fix.section:
+                continue
+            spec = self.vocab.get(fix.section)
+            if spec is None:
+                raise LoadError(fix.source, fix.source_line, f"unknown section {fix.section!r}")
+            reason = f"corrected in {fix.source}:{fix.source_line}"
+            for number in range(fix.start, fix.end + 1):
+                out[number] = (spec, reason)
+        return out
+
+    def _names_variant(self, text: str, current: Section | None) -> bool:
+        """A Markdown sub-heading that is a variant's name: it names the card's own pattern ('Socially
+        Insecure'), or it follows other variant names."""
+        if self.vocab.match_heading(text) is not None or len(text.split()) > 6:
+            return False
+        words = {w.lower() for w in re.split(r"[\s-]+", text) if w}
+        if self.self_words & words and not _TITLE.match(text):
+            return True
+        if current is None or not is_subheading(text):
+            return False
+        if self._takes_subheadings(current):
+            return True
+        # right after the parts that precede the variants (activating conditions, distinctions)
+        subtypes = self.vocab.get("subtypes")
+        conditions = self.vocab.get("activating_conditions")
+        return (current.spec is not None and subtypes is not None and conditions is not None
+                and conditions.order <= current.spec.order < subtypes.order)
+
     def _heading(self, spec: SectionSpec) -> str:
         return spec.heading.replace("{pattern}", self.name)
-
-    def _next_gap(self, number: int) -> int:
-        gap = 0
-        for raw in self.doc.lines[number:]:
-            if raw.strip():
-                return gap
-            gap += 1
-        return gap
 
     @staticmethod
     def _takes_subheadings(section: Section) -> bool:
@@ -251,99 +459,236 @@ class _CardParser:
 
     # -- pass 2: place unheaded blocks in the template ------------------------------------------
     def _infer(self, sections: list[Section]) -> None:
-        """Place each run of unheaded blocks between two read headings in the template slots between
-        them, in order, choosing the assignment whose content cues match best (a small dynamic
-        programme: blocks are few)."""
+        """Place each run of unheaded blocks between two read headings: in order into the template slots
+        between them, by content and position, or, for a block whose content is unmistakable (`strong`
+        sections), anywhere. The best total score wins (`_assign`)."""
+        self._split_strong_tails(sections)
         specs = self.vocab.sections
-        used = {s.key for s in sections if s.status == "read"}
+        used: set[str] = set()  # keys placed so far; a heading read later does not block a slot
         index = 0
         cursor, previous = -1, "the title"
         while index < len(sections):
             section = sections[index]
-            if section.status == "read":
-                cursor, previous = section.spec.order, f"'{section.heading}'"
+            if section.status in ("read", "corrected") and section.spec is not None:
+                used.add(section.key)
+                if section.status == "read" or section.spec.order > cursor:
+                    cursor = max(cursor, section.spec.order) if section.status == "corrected" else section.spec.order
+                previous = f"'{section.heading}'"
                 index += 1
                 continue
             if section.status != "pending":
                 index += 1
                 continue
-            run = [i for i in range(index, len(sections)) if sections[i].status in ("pending", "unknown")]
-            end = next((i for i in range(index, len(sections)) if sections[i].status == "read"), len(sections))
-            run = [i for i in run if i < end and sections[i].status == "pending"]
+            end = next((i for i in range(index, len(sections)) if sections[i].status in ("read", "corrected")),
+                       len(sections))
+            run = [i for i in range(index, end) if sections[i].status == "pending"]
             nxt = sections[end] if end < len(sections) else None
-            upper = nxt.spec.order if nxt is not None and nxt.spec.order > cursor else len(specs)
+            upper = nxt.spec.order if nxt is not None and nxt.spec is not None and nxt.spec.order > cursor else len(specs)
             window = [s for s in specs if cursor < s.order < upper and s.key not in used and s.infer != "never"]
+            strong = [s for s in specs if s.strong and s.key not in used and s not in window]
             following = f"'{nxt.heading}'" if nxt is not None else "the end"
-            assignment = _assign([sections[i] for i in run], window)
+            assignment = _assign([sections[i] for i in run], window, strong, self)
             for i, choice in zip(run, assignment):
                 block = sections[i]
                 if choice is None:
                     block.key, block.heading, block.status = "unplaced", "Unplaced text", "unplaced"
+                    block.reason = f"fits no section of the template between {previous} and {following}"
                     self.warn(block.start_line, "text after a lost heading matches no template section "
                               f"between {previous} and {following}; kept as unplaced text")
                     continue
-                spec, reason = choice
+                spec, share, hits, in_order = choice
                 block.key, block.heading, block.status, block.spec = spec.key, self._heading(spec), "inferred", spec
-                block.reason = reason or f"position: after {previous}, before {following}"
+                n = len(block.items)
+                where = f"after {previous}, before {following}"
+                if hits == 0:
+                    block.by_position = True
+                    block.confidence = round(_POSITION_SCORE + _IN_WINDOW_BONUS, 2)
+                    block.reason = (f"placed by position alone ({where}); no line says what it is, so its lines "
+                                    "are kept as text")
+                    if spec.states_facts:
+                        self.warn(block.start_line, f"lines {block.start_line}-{block.end_line} were placed in "
+                                  f"'{block.heading}' by position alone; no facts were read from them (correct "
+                                  "the section in the corrections file if it is wrong)")
+                else:
+                    block.confidence = round(min(1.0, share * (1.0 if in_order else 0.8)), 2)
+                    order = where if in_order else f"out of the template's order, {where}"
+                    block.reason = f"{hits} of {n} lines look like {spec.looks_like}; {order}"
                 used.add(spec.key)
                 previous = f"'{block.heading}'"
             index = end
 
+    def _split_strong_tails(self, sections: list[Section]) -> None:
+        """Split off the last lines of a block when they unmistakably belong to another section and the
+        gap that would have told them apart was lost too (gender lines right after 'Sees Others As',
+        distinctions after the activating conditions). The split-off lines become a block to place."""
+        strong = [s for s in self.vocab.sections if s.strong and "@subheading" not in s.special]
+        index = 0
+        while index < len(sections):
+            section = sections[index]
+            index += 1
+            if section.status not in ("read", "pending") or len(section.items) < 2 or self._takes_subheadings(section):
+                continue
+            for spec in strong:
+                if spec.key == section.key or spec.parse == "origins":  # origins sit with core issues
+                    continue
+                match = [self.content(Section("", "", "pending", [item]), spec) > 0 for item in section.items]
+                m = len(match)
+                while m > 0 and match[m - 1]:
+                    m -= 1
+                if m == 0 or m == len(match):
+                    continue
+                own = section.spec
+                tail = section.items[m:]
+                if own is not None and any(c.search(i.text) for i in tail for c in own.cues):
+                    continue
+                section.items = section.items[:m]
+                sections.insert(index, Section("pending", "", "pending", tail))
+                break
+
+    def content(self, block: Section, spec: SectionSpec) -> int:
+        """How many of the block's lines look like the section (its cues and special tests)."""
+        if "@subheading" in spec.special:
+            first = block.items[0] if block.items else None
+            if first is not None and first.subheading and (len(block.items) == 1 or not all(i.subheading for i in block.items)):
+                return len(block.items)
+            return 0
+        hits = 0
+        core_lines = 0
+        for item in block.items:
+            text = item.text
+            if any(c.search(text) for c in spec.cues) or any(self._special(s, text) for s in spec.special):
+                hits += 1
+                if spec.parse == "core" and not _is_origin(text):
+                    core_lines += 1
+        if spec.parse == "core" and core_lines == 0:  # origins alone are an origins block
+            return 0
+        return hits
+
+    def _special(self, cue: str, text: str) -> bool:
+        if cue == "@capacities":  # a list of two or more, or a capacity the catalogue names
+            return _is_short_list(text) and ("," in text or slug(text) in self.vocab.known_capacities)
+        if cue == "@term":
+            return _is_term(text)
+        if cue == "@distinction":
+            return self._distinction_target(text, strict=True) is not None
+        if cue == "@named-pattern":
+            match = _NAMED.match(text)
+            return bool(match) and pattern_slug(match.group("name")) in self.known
+        return False
+
     # -- pass 3: facts --------------------------------------------------------------------------
     def _facts(self, section: Section) -> list[Fact]:
         spec = section.spec
-        if spec is None:
+        if spec is None or section.by_position:
             return self._mention_facts(section)
-        if spec.parse == "named":
+        parse = spec.parse
+        if parse == "named":
             return self._named(section)
-        if spec.parse == "distinction":
+        if parse == "distinction":
             return self._distinctions(section)
-        if spec.parse == "subheadings":
+        if parse == "subheadings":
             return self._subtypes(section)
-        facts: list[Fact] = []
-        if spec.items:
+        if parse in ("core", "origins"):
+            return [f for item in section.items for f in self._core_line(section, item, parse == "origins")]
+        if parse in ("list", "line"):
+            facts: list[Fact] = []
             for item in section.items:
-                facts.extend(self._item_facts(section, item))
-        else:
-            facts.extend(self._mention_facts(section))
-        return facts
+                text = _NUMBER.sub("", item.text)
+                parts = list_parts(text, max_words=6) if parse == "list" else [text.rstrip(".;")]
+                for part in parts:
+                    if not _has_word(part):
+                        self.warn(item.line, f"{spec.kind} name {part!r} has no letters or digits; no node made")
+                        continue
+                    facts.append(Fact(spec.edge, spec.kind, part, item.line, item.raw, section.key))
+            return facts
+        return self._mention_facts(section)
 
-    def _item_facts(self, section: Section, item: Item) -> list[Fact]:
-        for rule in section.spec.items:
-            text = item.text
-            if rule.when is not None:
-                match = rule.when.search(text)
-                if not match:
-                    continue
-                text = text[: match.start()] + text[match.end():]
-            parts = _split_commas(text) if rule.split == "comma" else [text]
-            for part in parts:
-                if not _has_word(part):
-                    self.warn(item.line, f"{rule.kind} name {part!r} has no letters or digits; no node made")
-            return [Fact(rule.edge, rule.kind, p, item.line, item.raw, section.key) for p in parts if _has_word(p)]
-        return []
+    def _core_line(self, section: Section, item: Item, origins_only: bool) -> list[Fact]:
+        """A line of a core-issues block: origins ('Derives from ...', 'Parents ...'), a labelled core issue
+        ('Betrayal: the parent ...'), or core issues ('Inadequacy, shame')."""
+        numbered = bool(_NUMBER.match(item.text))
+        text = _NUMBER.sub("", item.text).strip()
+        lead = _ORIGIN_LEAD.match(text)
+        if lead:
+            return [Fact("ORIGINATES_IN", "Origin", p, item.line, item.raw, section.key)
+                    for p in list_parts(text[lead.end():], max_words=8) if _has_word(p)]
+        if not origins_only and (numbered or _MOTIVE.match(text)):  # a motivation line ("Motivation/Core Issues")
+            return []
+        if origins_only or _ORIGIN_LINE.match(text):
+            name = text.rstrip(".;")
+            return [Fact("ORIGINATES_IN", "Origin", name, item.line, item.raw, section.key)] if _has_word(name) else []
+        labelled = _LABELLED.match(text)
+        if labelled:
+            return [Fact("HAS_CORE_ISSUE", "CoreIssue", labelled.group("label"), item.line, item.raw, section.key,
+                         node_attrs={"description": labelled.group("text").strip()})]
+        facts = []
+        for part in list_parts(text):
+            if _has_word(part):
+                facts.append(Fact("HAS_CORE_ISSUE", "CoreIssue", part, item.line, item.raw, section.key))
+            else:
+                self.warn(item.line, f"CoreIssue name {part!r} has no letters or digits; no node made")
+        return facts
 
     def _named(self, section: Section) -> list[Fact]:
         facts = []
         for item in section.items:
             match = _NAMED.match(item.text)
             if not match or len(match.group("name").split()) > 4:
-                self.warn(item.line, f"combination line is not 'Pattern: description'; kept as text: {item.text[:60]!r}")
+                mentions = self._mention_facts(Section(section.key, section.heading, section.status, [item]))
+                if not mentions:
+                    self.warn(item.line, "combination line is not 'Pattern: description'; kept as text: "
+                              f"{item.text[:60]!r}")
+                facts.extend(mentions)
                 continue
             facts.append(Fact("COMBINES_WITH", "Pattern", match.group("name"), item.line, item.raw, section.key,
                               description=match.group("desc").strip()))
         return facts
 
+    def _distinction_target(self, text: str, strict: bool = False) -> tuple[str, str] | None:
+        """(kind, name) of what a distinction sentence tells this pattern apart from, or None.
+
+        'Belonging is a healthy capacity where ...' names a capacity; otherwise the first pattern named
+        ('the needy pattern', 'the insecure client') other than this one. `strict` (for placing a block
+        whose heading was lost) also asks that the sentence reads as a distinction: it starts with the
+        other pattern, or contrasts ('while', 'but', 'rather than', ';' ...)."""
+        cap = _CAPACITY_DISTINCTION.match(text)
+        if cap:
+            return "Capacity", cap.group("cap")
+        target = None
+        for word, offset in _mention_names(text):
+            low = word.lower()
+            name_slug = pattern_slug(low)
+            if low in self.vocab.not_names or not name_slug or name_slug == self.self_slug or low in self.self_words:
+                continue
+            if strict and self._mention_rule(text[:offset]) is not self.vocab.mention_default:
+                return None  # "Often underlies the X pattern", "combined with X pattern": not a distinction
+            if name_slug in self.known or not strict:
+                target = word
+                break
+        if target is None:
+            for match in _PERSON.finditer(text):
+                name_slug = pattern_slug(match.group("name"))
+                if name_slug in self.known and name_slug != self.self_slug:
+                    target = match.group("name")
+                    break
+        if target is None:
+            return None
+        if strict and not (_STARTS_WITH_OTHER.match(text) or _CONTRAST.search(text)):
+            return None
+        return "Pattern", target
+
     def _distinctions(self, section: Section) -> list[Fact]:
         facts = []
         for item in section.items:
-            found, _ = find_mentions(item.text, self.vocab, self.known)
-            others = [s for s, _ in found if s != self.self_slug]
-            if not others:
-                self.warn(item.line, "distinction names no other pattern; kept as text")
+            found = self._distinction_target(item.text)
+            if found is None:
+                self.warn(item.line, "distinction names no other pattern or capacity; kept as text")
                 continue
-            facts.append(Fact("DISTINGUISHED_FROM", "Pattern", others[0], item.line, item.raw, section.key,
-                              description=item.text))
+            kind, name = found
+            if kind == "Pattern" and pattern_slug(name) not in self.known:
+                self.warn(item.line, f"'{name} pattern' is not in the Pattern System catalogue; kept as an "
+                          "unresolved pattern")
+            facts.append(Fact("DISTINGUISHED_FROM", kind, name, item.line, item.raw, section.key, description=item.text))
         return facts
 
     def _subtypes(self, section: Section) -> list[Fact]:
@@ -366,71 +711,124 @@ class _CardParser:
         for item in section.items:
             found, unknown = find_mentions(item.text, self.vocab, self.known)
             for word in unknown:
-                self.warn(item.line, f"'{word} pattern' names no known pattern; no edge made")
-            for slug, offset in found:
-                if slug == self.self_slug:
+                offset = item.text.lower().find(word.lower())
+                if self._mention_rule(item.text[:max(offset, 0)]) is self.vocab.mention_default:
+                    self.warn(item.line, f"'{word} pattern' names no known pattern; no edge made")
+                else:  # "combined with X pattern", "underlying X pattern": a pattern, if an unknown one
+                    self.warn(item.line, f"'{word} pattern' is not in the Pattern System catalogue; kept as an "
+                              "unresolved pattern")
+                    found.append((pattern_slug(word), max(offset, 0)))
+            for name_slug, offset in found:
+                if name_slug == self.self_slug:
                     continue
-                before = item.text[:offset]
-                rule = next((r for r in self.vocab.mention_rules if r.cue.search(before)), self.vocab.mention_default)
+                rule = self._mention_rule(item.text[:offset])
                 direction = "in" if rule.direction == "to_pattern" else "out"
-                facts.append(Fact(rule.edge, "Pattern", slug, item.line, item.raw, section.key,
+                facts.append(Fact(rule.edge, "Pattern", name_slug, item.line, item.raw, section.key,
                                   direction=direction, description=item.text))
         return facts
 
+    def _mention_rule(self, before: str):
+        """The first mention rule whose cue occurs before the mention, else the default."""
+        return next((r for r in self.vocab.mention_rules if r.cue.search(before)), self.vocab.mention_default)
 
-_POSITION_SCORE = 0.05
-_UNPLACED_SCORE = -1.0
-
-
-def _score(block: Section, spec: SectionSpec) -> tuple[float, str | None] | None:
-    """How well a block fits a section: cue share (0..1], a small score for position, or None."""
-    if spec.subheading_cue and block.items and block.items[0].subheading:
-        return 1.0, f"cue: line {block.items[0].line} is a Title Case sub-heading"
-    if spec.cues and block.items:
-        hits = [item for item in block.items if any(c.search(item.text) for c in spec.cues)]
-        if hits:
-            cue = next(c for c in spec.cues if c.search(hits[0].text))
-            return len(hits) / len(block.items), f"cue: /{cue.pattern}/ matches line {hits[0].line}"
-    if spec.infer == "position":
-        return _POSITION_SCORE, None
-    return None
+    def _drop_corrected(self, facts: list[Fact]) -> list[Fact]:
+        """Facts without those a correction says a line does not state."""
+        drops = [(c.start, c.end, c.not_edge) for c in self.corrections if c.not_edge]
+        if not drops:
+            return facts
+        return [f for f in facts if not any(a <= f.line <= b and f.edge == edge for a, b, edge in drops)]
 
 
-def _assign(blocks: list[Section], window: list[SectionSpec]) -> list[tuple[SectionSpec, str | None] | None]:
-    """Order-preserving assignment of blocks to template slots with the best total score."""
-    from functools import lru_cache
+def _assign(blocks: list[Section], window: list[SectionSpec], strong: list[SectionSpec],
+            reader: _CardReader) -> list[tuple[SectionSpec, float, int, bool] | None]:
+    """Blocks to template sections with the best total score: in order into the window's slots (content
+    share plus a bonus for the right place; position alone scores little), out of order into a strong
+    section when most of the block's lines say so, or unplaced. Iterative dynamic programme over
+    (block, next free slot): O(blocks x slots^2), no recursion."""
+    nb, nw = len(blocks), len(window)
+    fits: list[list[tuple[float, int] | None]] = []
+    for block in blocks:
+        row: list[tuple[float, int] | None] = []
+        n = max(1, len(block.items))
+        for spec in window:
+            hits = reader.content(block, spec)
+            share = hits / n
+            if share < _WEAK_SHARE:
+                hits = 0
+            if hits == 0:
+                row.append((_POSITION_SCORE + _IN_WINDOW_BONUS, 0) if spec.infer == "position" else None)
+            elif spec.infer == "cue" and share < _CUE_SHARE:
+                row.append(None)
+            else:
+                row.append((share + _IN_WINDOW_BONUS, hits))
+        fits.append(row)
+    outside: list[tuple[float, SectionSpec, int] | None] = []
+    for block in blocks:
+        n = max(1, len(block.items))
+        best = None
+        for spec in strong:
+            hits = reader.content(block, spec)
+            if hits / n >= _STRONG_SHARE and (best is None or hits / n > best[0]):
+                best = (hits / n, spec, hits)
+        outside.append(best)
+    # best[i][j]: the best score for blocks i.. with window slots j.. still free
+    NEG = float("-inf")
+    best = [[0.0] * (nw + 1) for _ in range(nb + 1)]
+    choice: list[list[tuple | None]] = [[None] * (nw + 1) for _ in range(nb + 1)]
+    for i in range(nb - 1, -1, -1):
+        for j in range(nw, -1, -1):
+            top, pick = best[i + 1][j] + _UNPLACED_SCORE, ("none", j)
+            if outside[i] is not None:
+                score = outside[i][0] - _OUT_OF_ORDER_PENALTY + best[i + 1][j]
+                if score > top + 1e-9:
+                    top, pick = score, ("out", j)
+            for k in range(max(0, j - 1), nw):
+                fit = fits[i][k]
+                if fit is None:
+                    continue
+                if k < j:  # the slot the block before took: this block continues that section
+                    score = fit[0] - _CONTINUE_PENALTY + best[i + 1][j]
+                else:
+                    score = fit[0] + best[i + 1][k + 1]
+                if score > top + 1e-9:
+                    top, pick = score, ("in", k)
+            best[i][j] = top if top != NEG else 0.0
+            choice[i][j] = pick
+    out: list[tuple[SectionSpec, float, int, bool] | None] = []
+    j = 0
+    for i in range(nb):
+        how, k = choice[i][j]
+        n = max(1, len(blocks[i].items))
+        if how == "in":
+            hits = fits[i][k][1]
+            out.append((window[k], hits / n, hits, True))
+            j = max(j, k + 1)
+        elif how == "out":
+            share, spec, hits = outside[i]
+            out.append((spec, share, hits, False))
+        else:
+            out.append(None)
+    return out
 
-    @lru_cache(maxsize=None)
-    def best(i: int, j: int) -> tuple[float, tuple]:
-        if i == len(blocks):
-            return 0.0, ()
-        skip_score, skip_rest = best(i + 1, j)
-        top = (skip_score + _UNPLACED_SCORE, (None, *skip_rest))
-        for k in range(j, len(window)):
-            fit = _score(blocks[i], window[k])
-            if fit is None:
-                continue
-            rest_score, rest = best(i + 1, k + 1)
-            total = fit[0] + rest_score
-            if total > top[0] + 1e-9:
-                top = (total, ((window[k], fit[1]), *rest))
-        return top
 
-    return list(best(0, 0)[1])
-
-
-def _split_commas(text: str) -> list[str]:
-    parts = [re.sub(r"^(?:and|or)\s+", "", p.strip(), flags=re.IGNORECASE) for p in text.split(",")]
-    return [p.strip(" .;") for p in parts if p.strip(" .;")]
+def _is_origin(text: str) -> bool:
+    """An origin line: 'Derives from ...', 'Parents ...', 'Internalization of ...'."""
+    text = _NUMBER.sub("", text).strip()
+    return bool(_ORIGIN_LEAD.match(text) or _ORIGIN_LINE.match(text))
 
 
 def _has_word(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
-def parse_card(doc: Document, vocab: Vocabulary, known_patterns: set[str] = frozenset()) -> ParsedCard:
-    """Parse a decoded pattern card. Raises LoadError when the document is not a card."""
-    return _CardParser(doc, vocab, known_patterns).parse()
+def parse_card(doc: Document, vocab: Vocabulary, known_patterns: Iterable[str] = frozenset(),
+               corrections: Sequence[CorrectionLike] = ()) -> ParsedCard:
+    """Read a decoded pattern card. Raises LoadError when the document is not a card.
+
+    Pattern names are recognised from the vocabulary's catalogue names and the card's own title only,
+    so a card yields the same facts whichever cards are loaded with it (`known_patterns` is accepted
+    for callers that pass it and ignored). `corrections` are those of this document."""
+    return _CardReader(doc, vocab, known_patterns, corrections).parse()
 
 
 class _WithOne:

@@ -63,6 +63,16 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 }}},
         },
     },
+    "pattern_names": {
+        "type": "object",
+        "required": ["sources", "pattern_names"],
+        "properties": {
+            "sources": _SOURCES,
+            "pattern_names": {"type": "array", "items": {
+                "type": "object", "required": ["names", "source"],
+                "properties": {"names": _NAMES, "source": _SOURCE}}},
+        },
+    },
     "aliases": {
         "type": "object",
         "required": ["aliases"],
@@ -77,7 +87,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 
 @dataclass
 class Catalogue:
-    """One catalogue file: its kind ('dimensions', 'concepts' or 'aliases'), rows with their lines."""
+    """One catalogue file: its kind ('dimensions', 'concepts', 'aliases' or 'pattern_names'), rows with their
+    lines."""
 
     kind: str
     path: str
@@ -91,7 +102,7 @@ class Catalogue:
 def catalogue_kind(data: Any) -> str | None:
     """Which catalogue a YAML document is, by its top-level key; None if it is not one."""
     if isinstance(data, dict):
-        for kind in ("dimensions", "concepts", "aliases"):
+        for kind in ("dimensions", "concepts", "aliases", "pattern_names"):
             if kind in data:
                 return kind
     return None
@@ -120,7 +131,7 @@ def validate(kind: str, data: dict[str, Any], path: str) -> None:
         where = "/".join(str(p) for p in err.absolute_path) or "top level"
         raise LoadError(path, _error_line(data, list(err.absolute_path)), f"bad catalogue row ({where}): {err.message}")
     sources = {s["id"] for s in data.get("sources", [])}
-    for section in ("groups", "dimensions", "patterns", "wounds", "concepts"):
+    for section in ("groups", "dimensions", "patterns", "wounds", "concepts", "pattern_names"):
         for row in data.get(section, []) or []:
             if "source" in row and row["source"] not in sources:
                 raise LoadError(path, row[LINE_KEY], f"{section} row {row.get('name')!r} cites unknown source {row['source']!r}")

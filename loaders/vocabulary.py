@@ -5,35 +5,40 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 import yaml
 
-from graph.schema import EDGE_TYPES, NODE_KINDS, clean_text, pattern_slug
+from graph.schema import EDGE_TYPES, NODE_KINDS, clean_text, pattern_slug, slug
 
 VOCABULARY_DIR = Path(__file__).resolve().parents[1] / "data" / "vocabulary"
+CATALOGUE_DIR = Path(__file__).resolve().parents[1] / "data" / "catalogue"
 
 
-@dataclass(frozen=True)
-class ItemRule:
-    """How a section line becomes nodes: optional prefix regex, node kind, edge type, split."""
-
-    kind: str
-    edge: str
-    split: str = "line"
-    when: re.Pattern[str] | None = None
+#: Special cues: tests done in code, named in sections.yaml (see loaders.card for what each means).
+SPECIAL_CUES = ("@subheading", "@capacities", "@distinction", "@named-pattern", "@term")
 
 
 @dataclass(frozen=True)
 class SectionSpec:
+    """One section of the template: its headings, how a lost heading is recognised, how lines become facts."""
+
     key: str
     heading: str
     order: int
     infer: str
     headings: tuple[re.Pattern[str], ...]
     cues: tuple[re.Pattern[str], ...] = ()
-    subheading_cue: bool = False
-    items: tuple[ItemRule, ...] = ()
+    special: tuple[str, ...] = ()
+    strong: bool = False
+    looks_like: str = ""
     parse: str | None = None
+    kind: str | None = None
+    edge: str | None = None
+
+    @property
+    def states_facts(self) -> bool:
+        return self.parse is not None
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class Vocabulary:
     mention_default: MentionRule
     not_names: frozenset[str]
     known_patterns: frozenset[str] = field(default_factory=frozenset)
+    known_capacities: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         # match_heading runs on almost every line of every card: literal headings are looked up in a
@@ -65,6 +71,10 @@ class Vocabulary:
 
     def by_key(self, key: str) -> SectionSpec:
         return next(s for s in self.sections if s.key == key)
+
+    def get(self, key: str) -> SectionSpec | None:
+        """The section with this key, or None."""
+        return next((s for s in self.sections if s.key == key), None)
 
     def match_heading(self, text: str) -> SectionSpec | None:
         """The section a heading names, or None. `text` is already stripped of Markdown."""
@@ -106,32 +116,35 @@ def _check(value: str, allowed: dict, what: str, where: str) -> str:
     return value
 
 
-def parse_vocabulary(sections_doc: dict, mentions_doc: dict) -> Vocabulary:
-    """Build a Vocabulary from the two YAML documents, validating kinds and edge types."""
+def parse_vocabulary(sections_doc: dict, mentions_doc: dict, pattern_names: Iterable[str] = (),
+                     capacity_names: Iterable[str] = ()) -> Vocabulary:
+    """Build a Vocabulary from the two YAML documents and the catalogue's names, validating kinds and
+    edge types."""
     specs: list[SectionSpec] = []
     for order, raw in enumerate(sections_doc["sections"]):
         where = f"sections.yaml: {raw.get('key')}"
-        items = tuple(
-            ItemRule(
-                kind=_check(r["kind"], NODE_KINDS, "node kind", where),
-                edge=_check(r["edge"], EDGE_TYPES, "edge type", where),
-                split=r.get("split", "line"),
-                when=re.compile(r["when"], re.IGNORECASE) if r.get("when") else None,
-            )
-            for r in raw.get("items", [])
-        )
-        cues = [c for c in raw.get("cues", []) if c != "@subheading"]
+        cues = raw.get("cues", [])
+        special = tuple(c for c in cues if c.startswith("@"))
+        for c in special:
+            if c not in SPECIAL_CUES:
+                raise ValueError(f"{where}: unknown special cue {c!r}")
+        parse = raw.get("parse")
+        if parse not in (None, "core", "origins", "list", "line", "distinction", "named", "subheadings"):
+            raise ValueError(f"{where}: unknown parse {parse!r}")
         specs.append(
             SectionSpec(
                 key=raw["key"],
                 heading=raw["headings"][0],
                 order=order,
-                infer=raw.get("infer", "never"),
+                infer=_check(raw.get("infer", "never"), {"position": 1, "cue": 1, "never": 1}, "infer", where),
                 headings=tuple(_heading_regex(h) for h in raw["headings"]),
-                cues=tuple(re.compile(c, re.IGNORECASE) for c in cues),
-                subheading_cue="@subheading" in raw.get("cues", []),
-                items=items,
-                parse=raw.get("parse"),
+                cues=tuple(re.compile(c, re.IGNORECASE) for c in cues if not c.startswith("@")),
+                special=special,
+                strong=bool(raw.get("strong", False)),
+                looks_like=raw.get("looks_like", raw["headings"][0].lower()),
+                parse=parse,
+                kind=_check(raw["kind"], NODE_KINDS, "node kind", where) if raw.get("kind") else None,
+                edge=_check(raw["edge"], EDGE_TYPES, "edge type", where) if raw.get("edge") else None,
             )
         )
     rules = [
@@ -144,15 +157,35 @@ def parse_vocabulary(sections_doc: dict, mentions_doc: dict) -> Vocabulary:
         mention_rules=rules,
         mention_default=MentionRule(re.compile(""), default["edge"], default["direction"]),
         not_names=frozenset(w.lower() for w in mentions_doc.get("not_names", [])),
-        known_patterns=frozenset(pattern_slug(p) for p in mentions_doc.get("known_patterns", [])),
+        known_patterns=frozenset(pattern_slug(p) for p in pattern_names),
+        known_capacities=frozenset(slug(c) for c in capacity_names),
     )
 
 
 @lru_cache(maxsize=4)
-def load_vocabulary(directory: Path = VOCABULARY_DIR) -> Vocabulary:
-    """Read `sections.yaml` and `mentions.yaml` from the vocabulary folder (cached)."""
+def load_vocabulary(directory: Path = VOCABULARY_DIR, catalogue: Path = CATALOGUE_DIR) -> Vocabulary:
+    """Read `sections.yaml` and `mentions.yaml` from the vocabulary folder, and the pattern and capacity
+    names of the shipped catalogue (cached). The names come from the whole Pattern System's catalogue,
+    never from the documents being loaded, so what a card yields does not depend on its neighbours."""
     with open(directory / "sections.yaml", encoding="utf-8") as fh:
         sections_doc = yaml.safe_load(fh)
     with open(directory / "mentions.yaml", encoding="utf-8") as fh:
         mentions_doc = yaml.safe_load(fh)
-    return parse_vocabulary(sections_doc, mentions_doc)
+    patterns: list[str] = []
+    capacities: list[str] = []
+    names_file = catalogue / "pattern-names.yaml"
+    if names_file.is_file():
+        with open(names_file, encoding="utf-8") as fh:
+            for row in (yaml.safe_load(fh) or {}).get("pattern_names", []) or []:
+                patterns.extend(row.get("names", []) or [])
+    dims_file = catalogue / "dimensions.yaml"
+    if dims_file.is_file():
+        with open(dims_file, encoding="utf-8") as fh:
+            dims = yaml.safe_load(fh) or {}
+        for row in dims.get("dimensions", []) or []:
+            capacities.extend(row.get("capacities", []) or [])
+            patterns.extend(m["name"] for m in row.get("patterns", []) or [] if isinstance(m, dict) and "name" in m)
+        for row in dims.get("patterns", []) or []:
+            patterns.append(row["name"])
+            capacities.extend(row.get("transformed_by", []) or [])
+    return parse_vocabulary(sections_doc, mentions_doc, patterns, capacities)

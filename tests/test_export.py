@@ -44,7 +44,7 @@ def test_graphml_round_trip_of_the_whole_corpus(whole):
     insecure = g.nodes["pattern:insecure"]
     assert insecure["kind"] == "Pattern" and insecure["name"] == "Insecure"
     sections = json.loads(insecure["sections"])
-    assert sections[0]["heading"] == "Description" and sections[0]["heading_status"] == "inferred"
+    assert sections[0]["heading"] == "Behavior" and sections[0]["heading_status"] == "inferred"
     types = {d["type"] for _, _, d in g.edges(data=True)}
     assert {"COMBINES_WITH", "DISTINGUISHED_FROM"} <= types
     combos = [d for u, v, d in g.edges(data=True) if (u, v, d["type"]) == ("pattern:insecure", "pattern:needy", "COMBINES_WITH")]

@@ -102,7 +102,7 @@ def test_alias_link_reported(seed_result):
 def test_inferred_sections_reported(seed_result):
     inferred = {(i["line"], i["section"]) for i in seed_result.report.inferred}
     assert (33, "Statement") in inferred
-    assert (42, "Self and Other") in inferred
+    assert (42, "Representations") in inferred
     assert (80, "Distinctions") in inferred
     assert (87, "Subtypes") in inferred
     assert (140, "Transference") in inferred

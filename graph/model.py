@@ -70,8 +70,9 @@ def _merge_provenance(target: list[dict], new: Iterable[dict], seen: set | None 
             target.append(dict(p))
 
 
-def _merge_attrs(target: dict[str, Any], attrs: dict[str, Any]) -> None:
-    """First non-empty value wins, except pattern status, where the strongest wins."""
+def _merge_attrs(target: dict[str, Any], attrs: dict[str, Any], replace: bool = False) -> None:
+    """First non-empty value wins, except pattern status, where the strongest wins. With `replace`
+    (a stronger statement of the same edge, see `GraphData.add_edge`) its non-empty values win."""
     for key, value in attrs.items():
         if value is None or value == "" or value == [] or value == {}:
             continue
@@ -81,6 +82,9 @@ def _merge_attrs(target: dict[str, Any], attrs: dict[str, Any]) -> None:
             continue
         if key == "sections" and target.get("sections"):
             target["sections"] = list(target["sections"]) + list(value)
+            continue
+        if replace:
+            target[key] = value
             continue
         target.setdefault(key, value)
         if target[key] in (None, "", [], {}):
@@ -95,6 +99,8 @@ class GraphData:
     edges: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
     # provenance keys per node id / edge key, so merging into a hub is not quadratic in its places
     _seen: dict[Any, set] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # the rank of the statement each edge shows, where it is not 0 (see add_edge); build state only
+    _rank: dict[Any, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def _prov_seen(self, key: Any, provenance: list[dict]) -> set:
         seen = self._seen.get(key)
@@ -137,9 +143,20 @@ class GraphData:
         type: str,
         target: str,
         provenance: Iterable[Provenance | dict] = (),
+        *,
+        rank: int = 0,
         **attrs: Any,
     ) -> tuple[str, str, str]:
-        """Add or merge an edge (one per source, type and target); both ends must exist."""
+        """Add or merge an edge (one per source, type and target); both ends must exist.
+
+        Every statement of an edge keeps its places in the provenance; its attributes come from the
+        strongest statement, the one with the lowest `rank` (the first of equals), filled in from the
+        others, first non-empty value first. A statement stronger than the one shown so far replaces
+        the values it gives and its places move to the front of the provenance, so the description,
+        its section and the first place cited stay one statement. (A card's "Needy: feels insecure
+        about ..." combination line outranks "Sometimes combined with needy pattern" elsewhere on it.)
+        An edge is overtaken at most once per rank, so merging stays linear in the places.
+        """
         if type not in EDGE_TYPES:
             raise ValueError(f"unknown edge type {type!r}")
         for end in (source, target):
@@ -148,11 +165,25 @@ class GraphData:
         key = (source, type, target)
         prov = [p.to_dict() if isinstance(p, Provenance) else dict(p) for p in provenance]
         edge = self.edges.get(key)
+        stronger = False
         if edge is None:
             edge = {"provenance": []}
             self.edges[key] = edge
-        _merge_provenance(edge["provenance"], prov, self._prov_seen(key, edge["provenance"]))
-        _merge_attrs(edge, attrs)
+            if rank:
+                self._rank[key] = rank
+        elif rank < self._rank.get(key, 0):
+            stronger = True
+            if rank:
+                self._rank[key] = rank
+            else:
+                del self._rank[key]
+        places = edge["provenance"]
+        _merge_provenance(places, prov, self._prov_seen(key, places))
+        _merge_attrs(edge, attrs, replace=stronger)
+        if stronger and prov:
+            first = {_prov_key(p) for p in prov}
+            edge["provenance"] = [p for p in places if _prov_key(p) in first] + \
+                [p for p in places if _prov_key(p) not in first]
         return key
 
     def merge(self, other: "GraphData") -> None:
@@ -166,7 +197,7 @@ class GraphData:
                 self.add_node(node["kind"], node["name"], node["provenance"], id=nid, **attrs)
         for (s, t, d), edge in other.edges.items():
             attrs = {k: v for k, v in edge.items() if k != "provenance"}
-            self.add_edge(s, t, d, edge["provenance"], **attrs)
+            self.add_edge(s, t, d, edge["provenance"], rank=other._rank.get((s, t, d), 0), **attrs)
 
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         """Node counts by kind and edge counts by type, sorted by name."""

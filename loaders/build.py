@@ -164,6 +164,7 @@ class Builder:
                 self.report.inferred.append({"file": card.path, "line": section.start_line,
                                              "pattern": pattern_display(card.pattern), "section": section.heading,
                                              "status": section.status, "reason": section.reason or "no match"})
+        parse_of = {s.key: getattr(s.spec, "parse", None) for s in card.sections}
         for fact in card.facts:
             end = fact.end_line or fact.line
             prov = Provenance(card.path, fact.line, end, fact.text, authorship)
@@ -183,7 +184,9 @@ class Builder:
                 edge_attrs["description"] = fact.description
             if self.graph.nodes[other]["name"] != _display(fact.kind, fact.name):
                 edge_attrs["as_written"] = fact.name.strip(" \"\u201c\u201d")
-            self.graph.add_edge(source, fact.edge, target, [prov], **edge_attrs)
+            own = _OWN_PARSE.get(fact.edge)  # a mention elsewhere is weaker than the edge type's own section
+            rank = 1 if own and parse_of.get(fact.section) != own else 0
+            self.graph.add_edge(source, fact.edge, target, [prov], rank=rank, **edge_attrs)
 
     # -- articles --------------------------------------------------------------------------------
     def add_article(self, art: ParsedArticle, authorship: str, note: str | None = None) -> None:
@@ -278,6 +281,13 @@ class Builder:
                                         if n["kind"] == "Pattern" and n.get("status") == "unresolved")
         self.report.node_counts, self.report.edge_counts = self.graph.counts()
         return self.graph, self.report
+
+
+#: Edge types with a card section of their own (by its parse mode in data/vocabulary/sections.yaml): there
+#: a statement carries its full description ("Needy: feels insecure about the degree of need"), so it
+#: outranks the same edge from a free-text mention in another section ("Sometimes combined with needy
+#: pattern"); see GraphData.add_edge.
+_OWN_PARSE = {"COMBINES_WITH": "named", "DISTINGUISHED_FROM": "distinction"}
 
 
 def _display(kind: str, name: str) -> str:

@@ -187,7 +187,9 @@ def test_combinations_matrix_and_cell_description():
     widget(at, "selectbox", "combo_b").set_value("pattern:self-judging").run()
     text = shown(at)
     assert "Insecure's card states no combination with Self-Judging." in text
-    assert "Self-Judging combines with Insecure: often found together with insecure pattern" in text
+    # the combination line, not the weaker "Often found together with insecure pattern" mention (line 111)
+    assert "Self-Judging combines with Insecure: fears that others will see the flaws the inner critic points out" in text
+    assert "Source: data/cards/self-judging.txt:118" in text
     assert iframes(at)
 
 
@@ -205,7 +207,7 @@ def test_paths_told_as_sentences():
     assert "#E8590C" in iframes(at)[0] or "highlighted" in iframes(at)[0]
 
     widget(at, "multiselect", "paths_types").set_value(["COMBINES_WITH"]).run()
-    assert "Self-Judging combines with Insecure: often found together with insecure pattern" in shown(at)
+    assert "Self-Judging combines with Insecure: fears that others will see the flaws the inner critic" in shown(at)
     widget(at, "slider", "paths_len").set_value(3).run()
     widget(at, "selectbox", "paths_choice").set_value(1).run()
     assert not at.exception and "→" in shown(at)

@@ -140,6 +140,9 @@ _VERBS = ["withdraws from", "holds back in", "avoids", "over-prepares for", "apo
 _SITES = ["social situations", "close relationships", "work meetings", "family life", "new groups",
           "conversations with strangers", "performance situations", "intimate relationships", "team projects",
           "friendships"]
+# behaviour lines name personal settings; work and group settings belong to the group-behaviour section
+_PERSONAL_SITES = ["social situations", "close relationships", "family life", "conversations with strangers",
+                   "performance situations", "intimate relationships", "friendships"]
 _ADJS = ["inadequate", "unwanted", "fragile", "incompetent", "invisible", "undesirable", "helpless", "unworthy",
          "alone", "defective", "too much", "not enough"]
 _OTHER_ADJS = ["powerful", "judgmental", "rejecting", "desirable", "competent", "distant", "demanding",
@@ -247,7 +250,7 @@ class Expected:
 
 
 #: Sections whose heading may be lost (the loader infers them by cue or position), as in the seed card.
-DROPPABLE = ("description", "feelings", "statement", "self_other", "distinctions", "subtypes",
+DROPPABLE = ("behavior", "motivation", "statement", "self_other", "distinctions", "subtypes",
              "associated_features", "related_patterns", "transference", "reparation", "reinforcement",
              "experimenting")
 
@@ -309,11 +312,12 @@ class Generator:
         def add(key: str, heading: str, lines: list[str]) -> None:
             sections.append((key, heading, lines))
 
-        add("description", "Description", [
-            f"{rng.choice(_VERBS).capitalize()} {rng.choice(_SITES)} and {rng.choice(_VERBS)} {rng.choice(_SITES)}"
+        add("behavior", "Behavior", [
+            f"{rng.choice(_VERBS).capitalize()} {rng.choice(_PERSONAL_SITES)} and {rng.choice(_VERBS)} "
+            f"{rng.choice(_PERSONAL_SITES)}"
             for _ in range(rng.randint(4, 6))] + [
             f"Acts so as to avoid being {rng.choice(_ADJS)} or being too much for others"])
-        add("feelings", "Feelings", [
+        add("motivation", "Motivation", [
             f"Feels {rng.choice(_ADJS)} when {rng.choice(_SITES)} become demanding" for _ in range(rng.randint(2, 3))
         ] + [f"Expects to be seen as {rng.choice(_ADJS)} by others, to not be recognized or appreciated"])
         core = self.core_issues.sample(rng, rng.randint(2, 3))
@@ -326,7 +330,7 @@ class Generator:
         add("core_issues", "Core Issues/Origins", [_cap(", ".join(core)), "Derives from " + ", ".join(origins)])
         add("statement", "Statement", [f"No one sees me as I am. I can't manage {rng.choice(_SITES)}."])
         add("unconscious_thought", "Unconscious Thought", [f"I am {rng.choice(_ADJS)}. I am {rng.choice(_ADJS)}."])
-        add("self_other", "Self and Other", [
+        add("self_other", "Representations", [
             "Self: " + _cap(", ".join(rng.sample(_ADJS, 3))),
             "Other: " + _cap(", ".join(rng.sample(_OTHER_ADJS, 3)))])
         add("sees_others_as", "Sees Others As", [
@@ -365,7 +369,7 @@ class Generator:
         add("related_patterns", "Related Patterns", [
             f"Often underlies the {self.name(under).lower()} pattern, where the need is met indirectly",
             f"Sometimes combined with {self.name(comb).lower()} pattern"])
-        exp.edge(self.pid(under), "MAY_UNDERLIE", pid)
+        exp.edge(pid, "MAY_UNDERLIE", self.pid(under))  # "often underlies the X pattern": this one lies under X
         exp.edge(pid, "COMBINES_WITH", self.pid(comb))
         combos = self.others(i, rng.randint(4, 8))
         lines = []
@@ -493,7 +497,7 @@ class Generator:
             if (out / sub).exists():
                 shutil.rmtree(out / sub)
             (out / sub).mkdir()
-        for stale in ("aliases.yaml", "expected.json", "graph.json"):
+        for stale in ("aliases.yaml", "pattern-names.yaml", "expected.json", "graph.json"):
             (out / stale).unlink(missing_ok=True)
         from loaders.text import display_path  # noqa: PLC0415 - source ids are display paths
 
@@ -527,6 +531,12 @@ class Generator:
         for term, target, note in rows:
             lines += [f"  - term: {term}", f"    target: {target}", f"    note: {note}"]
         (out / "aliases.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        # the synthetic patterns' names, as the shipped catalogue lists the Pattern System's: cards
+        # recognise pattern names from catalogues, never from each other
+        names = ["# The pattern names of a synthetic benchmark corpus (bench/generate.py).", "sources:",
+                 "  - {id: synthetic, citation: bench/generate.py}", "pattern_names:",
+                 "  - source: synthetic", "    names:"] + [f"      - {self.name(i)}" for i in range(self.n)]
+        (out / "pattern-names.yaml").write_text("\n".join(names) + "\n", encoding="utf-8")
         expected = self.expected.to_dict(self.n, len(subjects), self.seed)
         (out / "expected.json").write_text(json.dumps(expected, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         return expected

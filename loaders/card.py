@@ -320,7 +320,8 @@ class _CardReader:
         self.name = name
         self.self_slug = pattern_slug(name)
         self.self_words = {w.lower() for w in re.split(r"[\s-]+", name) if w}
-        self.known = _WithOne(self.vocab.known_patterns, self.self_slug)
+        names = self.extra_known if self.extra_known else self.vocab.known_patterns
+        self.known = _WithOne(names, self.self_slug)
         sections = self._blocks(self._lines(title_line))
         self._infer(sections)
         facts: list[Fact] = []
@@ -521,7 +522,8 @@ class _CardReader:
         """Split off the last lines of a block when they unmistakably belong to another section and the
         gap that would have told them apart was lost too (gender lines right after 'Sees Others As',
         distinctions after the activating conditions). The split-off lines become a block to place."""
-        strong = [s for s in self.vocab.sections if s.strong and "@subheading" not in s.special]
+        read = {s.key for s in sections if s.status in ("read", "corrected")}
+        strong = [s for s in self.vocab.sections if s.strong and "@subheading" not in s.special and s.key not in read]
         index = 0
         while index < len(sections):
             section = sections[index]
@@ -825,9 +827,10 @@ def parse_card(doc: Document, vocab: Vocabulary, known_patterns: Iterable[str] =
                corrections: Sequence[CorrectionLike] = ()) -> ParsedCard:
     """Read a decoded pattern card. Raises LoadError when the document is not a card.
 
-    Pattern names are recognised from the vocabulary's catalogue names and the card's own title only,
-    so a card yields the same facts whichever cards are loaded with it (`known_patterns` is accepted
-    for callers that pass it and ignored). `corrections` are those of this document."""
+    Pattern names are recognised from `known_patterns` (the catalogues' names: `loaders.corpus` passes the
+    shipped catalogue's and those of catalogues loaded with the card; default the shipped catalogue's)
+    and the card's own title, never from other cards, so a card yields the same facts whichever cards
+    are loaded with it. `corrections` are those of this document."""
     return _CardReader(doc, vocab, known_patterns, corrections).parse()
 
 
@@ -836,7 +839,7 @@ class _WithOne:
 
     __slots__ = ("base", "one")
 
-    def __init__(self, base: set[str] | frozenset[str], one: str) -> None:
+    def __init__(self, base: Iterable[str], one: str) -> None:
         self.base, self.one = base, one
 
     def __contains__(self, item: object) -> bool:

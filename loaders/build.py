@@ -24,6 +24,7 @@ class LoadReport:
     skipped: list[str] = field(default_factory=list)
     warnings: list[Warning_] = field(default_factory=list)
     inferred: list[dict[str, Any]] = field(default_factory=list)
+    corrections: list[dict[str, Any]] = field(default_factory=list)  # rows of corrections.yaml applied
     alias_links: list[dict[str, Any]] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
     node_counts: dict[str, int] = field(default_factory=dict)
@@ -35,6 +36,7 @@ class LoadReport:
             "skipped": self.skipped,
             "warnings": [w.to_dict() for w in self.warnings],
             "inferred": self.inferred,
+            "corrections": self.corrections,
             "alias_links": self.alias_links,
             "unresolved": self.unresolved,
             "node_counts": self.node_counts,
@@ -52,6 +54,11 @@ class LoadReport:
         for item in self.inferred:
             out.append(f"inferred: {item['file']}:{item['line']}: {item['pattern']} section "
                        f"'{item['section']}' ({item['reason']})")
+        for fix in self.corrections:
+            what = " and ".join(([f"section '{fix['section']}'"] if fix.get("section") else [])
+                                + ([f"not {fix['not']}"] if fix.get("not") else []))
+            out.append(f"corrected: {fix['file']}:{fix['lines']}: {what} "
+                       f"(corrections file {fix['sidecar']}:{fix['sidecar_line']})")
         for link in self.alias_links:
             out.append(f"alias: {link['file']}:{link['line']}: '{link['term']}' -> {link['target']} "
                        f"(alias table {link['alias_file']}:{link['alias_line']})")

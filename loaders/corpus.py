@@ -17,6 +17,7 @@ from .article import parse_article
 from .build import Builder, LoadReport
 from .card import card_title, parse_card
 from .catalogue import Catalogue, read_catalogue
+from .corrections import CORRECTIONS, corrections_for, find_sidecars
 from .errors import LoadError
 from .text import REPO_ROOT, Document, display_path, read_document
 from .vocabulary import load_vocabulary
@@ -99,11 +100,12 @@ def _load_paths(paths: Iterable[Path]) -> LoadResult:
     vocab = load_vocabulary()
     files = discover(list(paths))
     manifest = _manifest_entries(files)
+    corrections = corrections_for(files)  # rows of corrections.yaml files at or above the documents
     builder = Builder()
     documents: list[tuple[Path, Document]] = []
     catalogues: list[Catalogue] = []
     for file in files:
-        if file.name == MANIFEST:
+        if file.name in (MANIFEST, CORRECTIONS):
             continue
         if file.suffix.lower() in YAML_SUFFIXES:
             cat = read_catalogue(file)
@@ -126,9 +128,14 @@ def _load_paths(paths: Iterable[Path]) -> LoadResult:
     known |= {pattern_slug(t[1]) for _, _, t in cards if t}
     for file, doc, title in cards:
         who, note = authorship(file)
+        fixes = corrections.get(file.resolve(), [])
         if title is not None:
-            builder.add_card(parse_card(doc, vocab, known), who, note)
+            builder.add_card(parse_card(doc, vocab, known, corrections=fixes), who, note)
+            builder.report.corrections.extend(fix.to_report() for fix in fixes)
             continue
+        if fixes:
+            raise LoadError(fixes[0].source, fixes[0].source_line,
+                            f"{doc.path} is not a pattern card; corrections apply to cards only")
         heading = _card_heading(doc)
         if heading is not None:
             raise LoadError(doc.path, 1, f"looks like a pattern card (heading {heading[1]!r} at line {heading[0]}) "
@@ -154,9 +161,12 @@ def _card_heading(doc: Document) -> tuple[int, str] | None:
 
 
 def sources_digest(paths: Iterable[Path]) -> str:
-    """A digest of every input file's bytes and of the vocabulary and loader code (cache key)."""
+    """A digest of every input file's bytes, of the corrections files at or above them, and of the
+    vocabulary and loader code (cache key)."""
     digest = hashlib.sha256()
     files = discover(list(paths))
+    inside = {f.resolve() for f in files}
+    files += [s for s in find_sidecars(files) if s.resolve() not in inside]
     code = sorted(Path(__file__).parent.glob("*.py")) + sorted((REPO_ROOT / "graph").glob("schema.py"))
     vocab = sorted((REPO_ROOT / "data" / "vocabulary").glob("*.yaml"))
     for file in [*files, *vocab, *code]:

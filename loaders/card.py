@@ -59,7 +59,8 @@ _ORIGIN_LINE = re.compile(
     re.IGNORECASE)
 _MOTIVE = re.compile(r"^(?:afraid|fearful|wants?|wishes|needs? to|trying to|tries to|hopes?|longs?|"
                     r"so as not to|to avoid|in order to)\b", re.IGNORECASE)
-_LABELLED = re.compile(r"^(?P<label>[A-Z][\w'-]*(?: [\w'-]+){0,3})\s*:\s+(?P<text>\S.*)$")
+_LABELLED = re.compile(r"^(?!(?:self|others?)\s*:)(?P<label>[A-Z][\w'-]*(?: [\w'-]+){0,3})\s*:\s+(?P<text>\S.*)$",
+                       re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:i|me|my|i'm|mine|myself)\b", re.IGNORECASE)
 
 #: A block that fits a section by content scores its share of matching lines; by position alone it
@@ -360,6 +361,11 @@ class _CardReader:
         threshold = lost_heading_gap([l.gap for l in lines if l.spec is not None],
                                      [l.gap for l in lines[1:]])
         heading_gap = threshold - 1
+        # a Title Case line after a heading's gap is an unknown heading only where items sit closer
+        # together than headings, and headings are not marked up (in Markdown, only '#' lines are)
+        item_gaps = [l.gap for l in lines[1:] if l.spec is None and l.gap < threshold]
+        item_gap = max(sorted(set(item_gaps)), key=item_gaps.count) if item_gaps else 0
+        bare_headings = item_gap < heading_gap and not any(l.marked for l in lines)
         corrected = self._corrected_ranges()
         sections: list[Section] = []
         current: Section | None = None
@@ -403,7 +409,7 @@ class _CardReader:
                 sections.append(current)
                 continue
             nxt = lines[index + 1].gap if index + 1 < len(lines) else 0
-            if (line.gap == heading_gap and heading_gap > 0 and item.subheading and nxt < heading_gap
+            if (bare_headings and line.gap == heading_gap and item.subheading and nxt < heading_gap
                     and not self._takes_subheadings(current) and current.status != "pending"):
                 self.warn(line.number, f"unknown heading {line.text!r}; its lines are kept as a section of that name")
                 current = Section(f"other:{line.text.lower()}", line.text, "unknown", [], heading_text=line.raw,
@@ -524,10 +530,9 @@ class _CardReader:
         distinctions after the activating conditions). The split-off lines become a block to place."""
         read = {s.key for s in sections if s.status in ("read", "corrected")}
         strong = [s for s in self.vocab.sections if s.strong and "@subheading" not in s.special and s.key not in read]
-        index = 0
-        while index < len(sections):
-            section = sections[index]
-            index += 1
+        out: list[Section] = []
+        for section in sections:
+            out.append(section)
             if section.status not in ("read", "pending") or len(section.items) < 2 or self._takes_subheadings(section):
                 continue
             for spec in strong:
@@ -544,8 +549,9 @@ class _CardReader:
                 if own is not None and any(c.search(i.text) for i in tail for c in own.cues):
                     continue
                 section.items = section.items[:m]
-                sections.insert(index, Section("pending", "", "pending", tail))
+                out.append(Section("pending", "", "pending", tail))
                 break
+        sections[:] = out
 
     def content(self, block: Section, spec: SectionSpec) -> int:
         """How many of the block's lines look like the section (its cues and special tests)."""

@@ -201,6 +201,70 @@ def gold_files(directory: Path) -> list[Path]:
     return sorted(directory.glob("*.gold.yaml"))
 
 
+def _heading_lines(lines: list[str]) -> set[int]:
+    """Indexes of the lines that are section headings (by the vocabulary), for the shape variants."""
+    from .card import clean_line  # noqa: PLC0415
+    from .vocabulary import load_vocabulary  # noqa: PLC0415
+
+    vocab = load_vocabulary()
+    out = set()
+    for i, raw in enumerate(lines):
+        text, _ = clean_line(raw) if raw.strip() else ("", False)
+        if i > 0 and text and len(text.split()) <= 12 and vocab.match_heading(text) is not None:
+            out.add(i)
+    return out
+
+
+def _bullets(lines: list[str]) -> list[str]:
+    heads = _heading_lines(lines)
+    return [l if i == 0 or i in heads or not l.strip() or l.lstrip().startswith("#") else "- " + l.strip()
+            for i, l in enumerate(lines)]
+
+
+def _colons(lines: list[str]) -> list[str]:
+    heads = _heading_lines(lines)
+    return [l.rstrip() + ":" if i in heads else l for i, l in enumerate(lines)]
+
+
+def _upper(lines: list[str]) -> list[str]:
+    heads = _heading_lines(lines)
+    return [l.upper() if i in heads else l for i, l in enumerate(lines)]
+
+
+#: Shape variants that keep every line where it is (so the gold annotation still holds): what real
+#: extractions also do to a card. Each is applied to every gold card by `evaluate_shapes`.
+SHAPES: dict[str, Any] = {
+    "as written": lambda lines: lines,
+    "CRLF line endings": "crlf",
+    "whitespace-only blank lines": lambda lines: [l if l.strip() else " \t " for l in lines],
+    "bulleted items": _bullets,
+    "headings with a colon": _colons,
+    "headings in capitals": _upper,
+}
+
+
+def evaluate_shapes(directory: Path = DEFAULT_GOLD) -> dict[str, dict[str, Any]]:
+    """The evaluation's figures for every shape variant of the gold cards (written to a temporary folder)."""
+    import tempfile  # noqa: PLC0415
+
+    out: dict[str, dict[str, Any]] = {}
+    for name, change in SHAPES.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            for gold in gold_files(directory):
+                card = read_gold(gold)[0]
+                text = card.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+                lines = text.split("\n")
+                if change == "crlf":
+                    data = "\r\n".join(lines)
+                else:
+                    data = "\n".join(change(lines))
+                (folder / card.name).write_bytes(data.encode("utf-8"))
+                (folder / gold.name).write_bytes(gold.read_bytes())
+            out[name] = evaluate(folder)[0]
+    return out
+
+
 def evaluate(directory: Path = DEFAULT_GOLD) -> tuple[dict[str, Any], list[CardScore]]:
     scores = [score_card(path) for path in gold_files(directory)]
     return summarise(scores), scores
@@ -239,16 +303,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="list every missed and extra fact and "
                         "every line placed in the wrong section")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--shapes", action="store_true", help="also read every gold card in other shapes real "
+                        "extractions take (CRLF, whitespace-only blank lines, bullets, headings with a colon or "
+                        "in capitals) and print the figures of each")
     args = parser.parse_args(argv)
     try:
         summary, scores = evaluate(args.directory)
+        shapes = evaluate_shapes(args.directory) if args.shapes and scores else {}
     except LoadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if not scores:
         print(f"error: {args.directory}:1: no *.gold.yaml files", file=sys.stderr)
         return 2
-    print(json.dumps(summary, indent=1) if args.json else format_report(summary, scores, args.verbose))
+    if args.json:
+        print(json.dumps({**summary, "shapes": shapes} if shapes else summary, indent=1))
+        return 0
+    print(format_report(summary, scores, args.verbose))
+    if shapes:
+        print(f"\n{'shape':<30}{'precision':>11}{'recall':>8}{'sections':>10}")
+        for name, fig in shapes.items():
+            o = fig["overall"]
+            print(f"{name:<30}{o['precision']:>11.1%}{o['recall']:>8.1%}{fig['section_accuracy']:>10.1%}")
     return 0
 
 

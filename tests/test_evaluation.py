@@ -88,3 +88,14 @@ def test_command_prints_the_figures():
 def test_command_refuses_a_folder_without_gold(tmp_path, capsys):
     assert main([str(tmp_path)]) == 2
     assert "no *.gold.yaml files" in capsys.readouterr().err
+
+
+def test_other_shapes_of_the_same_cards_read_as_well():
+    """CRLF, whitespace-only blank lines, bullets, headings with a colon or in capitals: the same floors."""
+    from loaders.evaluate import SHAPES, evaluate_shapes
+
+    shapes = evaluate_shapes(DEFAULT_GOLD)
+    assert set(shapes) == set(SHAPES)
+    for name, fig in shapes.items():
+        assert fig["section_accuracy"] >= 0.97, name
+        assert fig["overall"]["precision"] >= 0.95 and fig["overall"]["recall"] >= 0.93, name

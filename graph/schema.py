@@ -31,7 +31,8 @@ NODE_KINDS: dict[str, str] = {
 #: Edge types: (verb used when a path is told as sentences, meaning).
 EDGE_TYPES: dict[str, tuple[str, str]] = {
     "COMBINES_WITH": ("combines with", "Pattern to Pattern, with the combination's description"),
-    "DISTINGUISHED_FROM": ("is distinguished from", "Pattern to Pattern, with the distinction sentence"),
+    "DISTINGUISHED_FROM": ("is distinguished from",
+                           "Pattern to the Pattern (or healthy Capacity) it is told apart from, with the distinction sentence"),
     "HAS_SUBTYPE": ("has the subtype", "Pattern to Subtype"),
     "BLOCKS": ("blocks", "Pattern to the healthy Capacity it blocks"),
     "DEVELOPS": ("develops in therapy", "Pattern to a Capacity accessed in therapy"),

@@ -165,6 +165,27 @@ def heading_note(section: Mapping[str, Any]) -> str:
     return f"{label}: {reason}"
 
 
+def status_colour(status: str | None) -> str:
+    """The badge colour of a section's heading status: inferred orange, corrected blue, unplaced red."""
+    return {"corrected": "blue", "unplaced": "red"}.get(str(status), "orange")
+
+
+def plain_reason(section: Mapping[str, Any]) -> str:
+    """Why a section's lines are where they are, as a sentence ('' for a heading read from the card)."""
+    status = section.get("heading_status") or "read"
+    reason = str(section.get("reason") or "").strip().rstrip(".")
+    if status == "read":
+        return ""
+    if status == "corrected":
+        return f"A correction placed these lines here ({reason})." if reason else "A correction placed these lines here."
+    if status == "unplaced":
+        return (f"The heading was lost and these lines were not placed: {reason}; they are kept as text."
+                if reason else "The heading was lost and these lines were not placed; they are kept as text.")
+    if status == "inferred":
+        return f"The heading was lost; {reason}." if reason else "The heading was lost."
+    return f"{reason[:1].upper()}{reason[1:]}." if reason else ""
+
+
 # -- whole graph ---------------------------------------------------------------------------------
 
 def cap_nodes(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, Any]],

@@ -1,9 +1,11 @@
 """The Streamlit app, page by page, through Streamlit's AppTest; and the pure helpers in explorer/views.py."""
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import networkx as nx
@@ -132,8 +134,8 @@ def test_pattern_card_marks_inferred_headings_and_lines():
     text = shown(at)
     assert "user's source document" in text  # the badge
     assert "not clinical guidance" in text
-    assert "#### Description :orange-badge[heading inferred]" in text
-    assert "Heading inferred: position: after the title" in text
+    assert "#### Behavior :orange-badge[heading inferred]" in text
+    assert "The heading was lost; " in text and "after the title" in text  # why, in plain words
     assert "#### Core Issues/Origins\n" in text + "\n"  # a heading read from the card: no mark
     assert "Withdrawn, self-effacing, easily hurt, shy, tentative :gray[insecure.txt:4]" in text
     assert iframes(at), "the 1-hop neighbourhood is drawn"
@@ -322,6 +324,75 @@ def test_uploaded_hostile_text_is_shown_not_run():
     for html in iframes(at):
         assert "<script>alert" not in html and "<img src=x" not in html
     drop_upload(at)
+
+
+# -- Corrections ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def corpus_copy(tmp_path, monkeypatch):
+    """The app pointed at a copy of data/ (PATTERN_ATLAS_DATA): corrections are written there, and the
+    shipped corrections file and the user's card stay byte-identical."""
+    data = REPO / "data"
+    shipped = {p: hashlib.sha256(p.read_bytes()).digest() for p in (data / "corrections.yaml", data / "cards/insecure.txt")}
+    root = tmp_path / "data"
+    shutil.copytree(data, root, ignore=shutil.ignore_patterns("graph.json"))
+    monkeypatch.setenv("PATTERN_ATLAS_DATA", str(root))
+    yield root
+    assert {p: hashlib.sha256(p.read_bytes()).digest() for p in shipped} == shipped
+
+
+def test_correcting_a_section_on_the_sources_page_reloads_the_graph(corpus_copy):
+    card = corpus_copy / "cards" / "insecure.txt"
+    card_bytes = card.read_bytes()
+    at = start("sources")
+    assert widget(at, "selectbox", "sources_fix_card").value == "pattern:insecure"
+    blocks = [m.value for m in at.markdown if ":orange-badge[inferred]" in m.value]
+    assert any("line 108" in b for b in blocks), blocks
+    assert "The heading was lost; " in shown(at)
+    choice = widget(at, "selectbox", "sources_fix_pattern:insecure_108")
+    assert choice.value != "related_concepts"
+    choice.set_value("related_concepts").run()
+    widget(at, "button", "sources_fix_pattern:insecure_108_save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    text = shown(at)
+    assert "Saved: lines 108 of" in text and "the document is unchanged" in text
+    assert "Related Technical Concepts :blue-badge[corrected] · line 108" in text
+    assert f"A correction placed these lines here (corrected in {corpus_copy / 'corrections.yaml'}:" in text
+    assert "lines: 108\n    section: related_concepts" in (corpus_copy / "corrections.yaml").read_text(encoding="utf-8")
+    applied = [d for d in at.dataframe if "corrections file" in d.value.columns]
+    assert applied and list(applied[0].value["lines"]) == ["108"]
+    assert card.read_bytes() == card_bytes  # the document is never written
+
+    go(at, "pattern_card")  # the reloaded graph: the line is now a related concept of Insecure
+    text = shown(at)
+    assert "#### Related Technical Concepts :blue-badge[heading corrected]" in text
+    assert "Generally phobic, agoraphobic, hypochondriac, fears about disaster, death" in iframes(at)[0]
+    store, report = open_embedded(corpus_copy)
+    assert report["corrections"][0]["lines"] == "108"
+    assert any(e["type"] == "RELATED_CONCEPT" and e["target"].startswith("concept:generally-phobic")
+               for e in store.neighbourhood("pattern:insecure", hops=1)["edges"])
+
+
+def test_correcting_a_section_on_the_pattern_card_page(corpus_copy):
+    at = start("pattern_card")
+    assert "Wrong section? Correct it" in [e.label for e in at.expander]
+    widget(at, "selectbox", "card_fix_pattern:insecure_33").set_value("unconscious_thought").run()
+    widget(at, "button", "card_fix_pattern:insecure_33_save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    text = shown(at)
+    assert "Saved: lines 33 of" in text and "belong to Unconscious Thought" in text
+    assert "Unconscious Thought :blue-badge[heading corrected]" in text
+    assert "section: unconscious_thought" in (corpus_copy / "corrections.yaml").read_text(encoding="utf-8")
+
+
+def test_plain_reasons_and_status_colours():
+    assert views.plain_reason({"heading_status": "read", "reason": None}) == ""
+    assert views.plain_reason({"heading_status": "inferred", "reason": "1 of 1 lines look like X; after 'A'"}) == \
+        "The heading was lost; 1 of 1 lines look like X; after 'A'."
+    assert views.plain_reason({"heading_status": "corrected", "reason": "corrected in data/corrections.yaml:14"}) == \
+        "A correction placed these lines here (corrected in data/corrections.yaml:14)."
+    assert "kept as text" in views.plain_reason({"heading_status": "unplaced", "reason": None})
+    assert [views.status_colour(s) for s in ("inferred", "corrected", "unplaced")] == ["orange", "blue", "red"]
 
 
 # -- Export --------------------------------------------------------------------------------------

@@ -8,11 +8,13 @@ out/screenshots/ (git-ignored). Skipped when chromium is missing, unless CI=true
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -61,10 +63,27 @@ def _external(url: str) -> bool:
 def server():
     """The app on a free local port; stopped (by its own process id) after the tests."""
     _need_browser()
+    with _serve({}, "browser-server.log") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def copy_server(tmp_path_factory):
+    """The app on a copy of data/ (PATTERN_ATLAS_DATA), for tests that write corrections: (url, folder)."""
+    _need_browser()
+    root = tmp_path_factory.mktemp("corpus") / "data"
+    shutil.copytree(REPO / "data", root, ignore=shutil.ignore_patterns("graph.json"))
+    with _serve({"PATTERN_ATLAS_DATA": str(root)}, "browser-server-copy.log") as base:
+        yield base, root
+
+
+@contextmanager
+def _serve(extra_env: dict[str, str], log_name: str):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}  # the embedded store only
+    env.update(extra_env)
     (REPO / "out").mkdir(exist_ok=True)
-    log = open(REPO / "out" / "browser-server.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    log = open(REPO / "out" / log_name, "w", encoding="utf-8")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
@@ -172,6 +191,55 @@ def test_hostile_card_shows_its_characters_and_runs_nothing(server, tmp_path):
             browser.close()
     assert not dialogs, f"document text ran as script: {dialogs}"
     assert not [u for u in requested if _external(u)]
+
+
+def test_correcting_a_section_reloads_the_graph(copy_server):
+    """Pick the right section for an inferred block on the Sources page and save: the corrections file
+    beside the corpus gets the row, the graph reloads with the block corrected, the card is unchanged."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    base, root = copy_server
+    card = root / "cards" / "insecure.txt"
+    card_bytes = card.read_bytes()
+    shipped = {p: p.read_bytes() for p in (REPO / "data" / "corrections.yaml", REPO / "data" / "cards" / "insecure.txt")}
+    requested: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1440, "height": 1000})
+            context.on("request", lambda req: requested.append(req.url))
+            page = context.new_page()
+            page.goto(f"{base}/sources", wait_until="domcontentloaded")
+            page.get_by_role("heading", level=1).filter(has_text="Sources").first.wait_for(timeout=60_000)
+            block = page.locator(".st-key-sources_fix_pattern-insecure_108")
+            block.locator("input").first.wait_for(timeout=60_000)
+            _settle(page)
+            block.locator("input").first.click()
+            page.keyboard.type("Related Technical Concepts")
+            page.keyboard.press("Enter")
+            _settle(page)
+            page.locator(".st-key-sources_fix_pattern-insecure_108_save button").click()
+            page.get_by_text("Saved: lines 108 of").first.wait_for(timeout=60_000)
+            page.get_by_text("A correction placed these lines here").first.wait_for(timeout=30_000)
+            _settle(page)
+            _screenshot(page, SHOTS / "correction-sources.png")
+            _open_page(page, "Pattern card")
+            page.get_by_text("heading corrected").first.wait_for(timeout=60_000)
+            page.frame_locator("iframe").first.locator("body[data-atlas-ready='true']").wait_for(timeout=60_000)
+            _settle(page)
+            _screenshot(page, SHOTS / "correction-card.png")
+        finally:
+            browser.close()
+    text = (root / "corrections.yaml").read_text(encoding="utf-8")
+    assert "  - file: cards/insecure.txt\n    lines: 108\n    section: related_concepts\n" in text
+    assert card.read_bytes() == card_bytes
+    assert {p: p.read_bytes() for p in shipped} == shipped
+    assert not [u for u in requested if _external(u)]
+    from graph.default import open_embedded  # noqa: PLC0415 - the graph the app rebuilt and saved
+
+    store, report = open_embedded(root)
+    assert [c["lines"] for c in report["corrections"]] == ["108"]
+    assert any(e["type"] == "RELATED_CONCEPT" and e["target"].startswith("concept:generally-phobic")
+               for e in store.neighbourhood("pattern:insecure", hops=1)["edges"])
 
 
 def _screenshot(page, path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import streamlit as st
@@ -16,8 +17,13 @@ import streamlit as st
 from explorer import views
 from explorer.network_html import render_network
 from explorer.views import escape_md
-from graph.default import open_embedded
+from graph.default import default_data_dir, open_embedded
+from graph.embedded import EmbeddedStore
 from graph.store import GraphStore
+from loaders import corrections
+from loaders.corpus import load_paths
+from loaders.errors import LoadError
+from loaders.text import display_path
 
 EMBEDDED = "Embedded (data/)"
 NEO4J = "Neo4j"
@@ -35,12 +41,22 @@ class Atlas:
     notes: list[str] = field(default_factory=list)
 
 
-@st.cache_resource(show_spinner="Loading the graph from data/ …")
 def default_store() -> tuple[GraphStore, dict[str, Any]]:
-    """The embedded store built from data/ (or its saved copy), shared by every session."""
-    store, report = open_embedded()
+    """The embedded store built from the corpus folder (data/, or `PATTERN_ATLAS_DATA`), or its saved
+    copy, shared by every session. `default_store.clear()` drops it (the next run rebuilds when the
+    sources changed)."""
+    return _embedded_store(str(default_data_dir().resolve()))
+
+
+@st.cache_resource(show_spinner="Loading the graph from data/ …")
+def _embedded_store(data_dir: str) -> tuple[GraphStore, dict[str, Any]]:
+    """One store per corpus folder: a process that is pointed at another folder gets its graph."""
+    store, report = open_embedded(Path(data_dir))
     store.warm()
     return store, report
+
+
+default_store.clear = _embedded_store.clear  # type: ignore[attr-defined]
 
 
 @st.cache_resource(show_spinner="Connecting to Neo4j …")
@@ -249,3 +265,74 @@ def show_provenance(node: dict[str, Any], limit: int = 8) -> None:
 
 def names_of(store: GraphStore, ids: Iterable[str]) -> dict[str, str]:
     return {i: n["name"] for i, n in store.get_nodes(list(dict.fromkeys(ids))).items()}
+
+
+# -- corrections ---------------------------------------------------------------------------------
+
+def corpus_roots(ctx: Atlas) -> list[Path]:
+    """The folders (and files) the shown graph was loaded from: where corrections files belong."""
+    custom = st.session_state.get("atlas_custom") or {}
+    if ctx.kind == "uploaded" and custom.get("paths"):
+        return [Path(p) for p in custom["paths"]]
+    return [default_data_dir()]
+
+
+def load_corpus(paths: Sequence[Path]) -> tuple[EmbeddedStore, dict[str, Any]]:
+    """A new embedded store (and its report) from documents and folders; LoadError for bad input."""
+    result = load_paths(list(paths))
+    store = EmbeddedStore()
+    store.replace_all(result.graph)
+    return store, result.report.to_dict()
+
+
+#: Widget keys of the section pickers (and their save buttons) on the Pattern card and Sources pages.
+FIX_KEYS = ("card_fix_", "sources_fix_")
+KEEP_KEYS = {"sources_fix_card"}
+
+
+def correction_form(ctx: Atlas, section: dict[str, Any], pattern: str, *, key: str, flash: str) -> None:
+    """Pick the right section for an inferred (or corrected, or unplaced) section of a card and save it:
+    a row in the corpus's corrections.yaml (never the document), then the graph is reloaded."""
+    if ctx.kind == "neo4j":
+        st.caption("Corrections are made on the embedded store (choose it in the sidebar).")
+        return
+    choices = corrections.section_choices(pattern)
+    keys = list(choices)
+    current = section.get("key")
+    chosen = st.selectbox("Right section", keys, index=keys.index(current) if current in keys else None,
+                          key=key, format_func=lambda k: choices.get(k, k),
+                          placeholder="Choose the section these lines belong to",
+                          help="The sections of the card template, in order. Saving writes a correction "
+                               "file beside the corpus; the document itself is never changed.")
+    if st.button("Save the correction", key=f"{key}_save", disabled=chosen is None, icon=":material/save:"):
+        save_correction(ctx, section, str(chosen), choices.get(str(chosen), str(chosen)), flash)
+
+
+def save_correction(ctx: Atlas, section: dict[str, Any], key: str, heading: str, flash: str) -> None:
+    """Write the correction, reload the graph and rerun; an error is shown and nothing is reloaded."""
+    from explorer.views import report_documents  # noqa: PLC0415
+
+    if str(section.get("file")) not in report_documents(ctx.report):
+        st.error("Only a document the graph was loaded from can be corrected.")
+        return
+    custom = st.session_state.get("atlas_custom") or {}
+    paths = [Path(p) for p in custom.get("paths") or []] if ctx.kind == "uploaded" else []
+    try:
+        with st.spinner("Saving the correction and reloading the graph …"):
+            if paths:
+                sidecar, row, built = corrections.correct_section(section, key, corpus_roots(ctx),
+                                                                  reload=lambda: load_corpus(paths))
+                custom["store"], custom["report"] = built
+            else:
+                sidecar, row, _ = corrections.correct_section(section, key, corpus_roots(ctx),
+                                                              reload=lambda: open_embedded(default_data_dir()))
+        default_store.clear()  # the shared graph is rebuilt on its next use if its corpus changed
+    except (LoadError, ValueError, OSError) as exc:
+        st.error(escape_md(tidy(f"The correction was not saved: {exc}")))
+        return
+    for name in [k for k in st.session_state if str(k).startswith(FIX_KEYS) and k not in KEEP_KEYS]:
+        del st.session_state[name]  # every section picker starts again from the reloaded graph's section
+    st.session_state[flash] = (f"Saved: lines {row.lines} of {tidy(row.file)} belong to {heading} "
+                               f"({tidy(display_path(sidecar))}:{row.source_line}; the document is unchanged). "
+                               "The graph was reloaded.")
+    st.rerun()

@@ -4,14 +4,21 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer import views
-from explorer.pages.common import atlas, badge, disclaimer, draw, pattern_nodes, show_provenance, tidy
+from explorer.pages.common import (atlas, badge, correction_form, disclaimer, draw, pattern_nodes, show_provenance,
+                                   tidy)
 from explorer.views import escape_md
+from loaders.corrections import CORRECTABLE, section_lines
+
+FLASH = "card_flash"
 
 ctx = atlas()
 store = ctx.store
 patterns = pattern_nodes(store)
 
 st.title("Pattern card")
+flash = st.session_state.pop(FLASH, None)
+if flash:
+    st.success(escape_md(flash))
 if not patterns:
     st.info("No patterns are loaded.")
     st.stop()
@@ -46,8 +53,13 @@ def show_section(section: dict) -> None:
     if note:
         flag = ("heading inferred" if section.get("heading_status") == "inferred"
                 else note.split(":", 1)[0])
-        st.markdown(f"#### {title} :orange-badge[{escape_md(flag)}]", help=escape_md(note))
-        st.caption(escape_md(note[0].upper() + note[1:]))
+        colour = views.status_colour(section.get("heading_status"))
+        st.markdown(f"#### {title} :{colour}-badge[{escape_md(flag)}]", help=escape_md(note))
+        st.caption(escape_md(views.plain_reason(section) or note[0].upper() + note[1:]))
+        if section.get("heading_status") in CORRECTABLE and section.get("items"):
+            first, _ = section_lines(section)
+            with st.expander("Wrong section? Correct it", icon=":material/edit:"):
+                correction_form(ctx, section, node["name"], key=f"card_fix_{pid}_{first}", flash=FLASH)
     else:
         st.markdown(f"#### {title}")
     lines = []

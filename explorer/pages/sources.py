@@ -8,10 +8,10 @@ from pathlib import Path
 import streamlit as st
 
 from explorer import views
-from explorer.pages.common import atlas, default_store, tidy
+from explorer.pages.common import atlas, correction_form, default_store, load_corpus, pattern_nodes, tidy
 from explorer.views import escape_md
-from graph.embedded import EmbeddedStore
-from loaders.corpus import DEFAULT_DATA, load_paths
+from graph.default import default_data_dir
+from loaders.corrections import correctable, section_lines
 from loaders.errors import LoadError
 from loaders.text import REPO_ROOT
 
@@ -42,8 +42,8 @@ if warnings:
 else:
     st.success("No warnings: every document was read without problems.")
 
-docs_tab, inferred_tab, alias_tab, unresolved_tab, counts_tab = st.tabs(
-    ["Documents", "Inferred headings", "Alias links", "Unresolved patterns", "Counts"])
+docs_tab, inferred_tab, corrections_tab, alias_tab, unresolved_tab, counts_tab = st.tabs(
+    ["Documents", "Inferred headings", "Corrections", "Alias links", "Unresolved patterns", "Counts"])
 with docs_tab:
     st.dataframe([{"path": tidy(d.get("path", "")), "type": d.get("type"), "authorship": d.get("authorship"),
                    "encoding": d.get("encoding")} for d in report.get("documents") or []],
@@ -53,6 +53,16 @@ with docs_tab:
 with inferred_tab:
     st.caption("Card sections whose heading was lost in extraction and inferred from position or wording.")
     st.dataframe(report.get("inferred") or [], hide_index=True, width="stretch")
+with corrections_tab:
+    st.caption("Corrections applied while loading, from corrections.yaml files beside the documents "
+               "(the documents themselves are never changed). Make one below, under “Correct how a card was read”.")
+    applied = report.get("corrections") or []
+    if applied:
+        st.dataframe([{"file": tidy(c.get("file", "")), "lines": c.get("lines"), "section": c.get("section"),
+                       "not": c.get("not"), "corrections file": tidy(f"{c.get('sidecar')}:{c.get('sidecar_line')}")}
+                      for c in applied], hide_index=True, width="stretch")
+    else:
+        st.caption("None.")
 with alias_tab:
     st.caption("Article terms linked to card nodes through the alias table.")
     st.dataframe(report.get("alias_links") or [], hide_index=True, width="stretch")
@@ -83,17 +93,47 @@ if paths:
         st.code(text, language=None, line_numbers=True, wrap_lines=True, height=460)
 
 
+# -- correcting how a card was read ---------------------------------------------------------------
+
+st.subheader("Correct how a card was read", anchor=False)
+st.caption("When a card's headings were lost in extraction, the loader places each block of lines in a section "
+           "of the card template by its position and wording. If it chose wrongly, pick the right section and "
+           "save: the correction goes into a corrections.yaml beside the corpus (data/corrections.yaml for "
+           "data/), never into the document, and the graph is reloaded.")
+carded = [p for p in pattern_nodes(ctx.store) if p.get("status") == "card"]
+if carded:
+    card_ids = [p["id"] for p in carded]
+    card_names = {p["id"]: p["name"] for p in carded}
+    fix_pid = st.selectbox("Card", card_ids, key="sources_fix_card", format_func=lambda i: card_names.get(i, i),
+                           index=card_ids.index("pattern:insecure") if "pattern:insecure" in card_ids else 0)
+    fix_node = ctx.store.get_node(fix_pid) or {}
+    blocks = correctable(fix_node.get("sections") or [])
+    if not blocks:
+        st.caption("Every section of this card was read under its own heading: nothing to correct.")
+    for block in blocks:
+        first, last = section_lines(block)
+        with st.container(border=True):
+            where = f"line {first}" if first == last else f"lines {first}–{last}"
+            st.markdown(f"**{escape_md(block.get('heading') or block.get('key'))}** "
+                        f":{views.status_colour(block.get('heading_status'))}-badge[{escape_md(block.get('heading_status'))}]"
+                        f" · {where}")
+            st.caption(escape_md(views.plain_reason(block)))
+            opening = next((str(i.get("text") or "") for i in block.get("items") or []), "")
+            st.caption(escape_md(f"“{opening[:140]}{'…' if len(opening) > 140 else ''}”"))
+            correction_form(ctx, block, fix_node.get("name", ""), key=f"sources_fix_{fix_pid}_{first}", flash=FLASH)
+else:
+    st.caption("No pattern card is loaded.")
+
+
 # -- loading more --------------------------------------------------------------------------------
 
 def load_with_data(extra: Path, label: str, tmpdir: str | None = None) -> None:
     """Build a new embedded store from data/ plus `extra`; keep the previous graph on any error."""
     error = None
     with st.status(f"Loading data/ with {label} …", expanded=False) as status:
+        paths = [default_data_dir(), extra]
         try:
-            result = load_paths([DEFAULT_DATA, extra])
-            store = EmbeddedStore()
-            store.replace_all(result.graph)
-            new_report = result.report.to_dict()
+            store, new_report = load_corpus(paths)
         except LoadError as exc:
             error = views.friendly_path(str(exc), tmpdir)
         except Exception as exc:  # noqa: BLE001 - any loader failure keeps the previous graph
@@ -109,7 +149,7 @@ def load_with_data(extra: Path, label: str, tmpdir: str | None = None) -> None:
     if old.get("tmpdir"):
         shutil.rmtree(old["tmpdir"], ignore_errors=True)
     st.session_state["atlas_custom"] = {"store": store, "report": new_report, "label": f"data/ + {label}",
-                                        "tmpdir": tmpdir}
+                                        "tmpdir": tmpdir, "paths": [str(p) for p in paths]}
     st.session_state[FLASH] = (f"Loaded data/ with {label}: {len(new_report.get('documents') or [])} documents, "
                                f"{len(new_report.get('warnings') or [])} warnings. Every page now shows this graph.")
     st.rerun()

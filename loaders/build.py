@@ -112,6 +112,8 @@ class Builder:
         if cat.kind == "aliases":
             self.aliases.extend((cat, row) for row in cat.data["aliases"])
             return
+        if cat.kind == "pattern_names":  # names the card reader recognises (loaders.vocabulary); no nodes
+            return
         if cat.kind == "concepts":
             for row in cat.data["concepts"]:
                 cid = self.graph.add_node("Concept", row["name"], [prov(row)], codes=dict(row.get("codes") or {}),

@@ -120,12 +120,18 @@ def _load_paths(paths: Iterable[Path]) -> LoadResult:
         row = manifest.get(file.resolve(), {}) if manifest else {}
         return row.get("authorship", default), row.get("note")
 
-    order = {"aliases": 0, "concepts": 1, "dimensions": 2}
+    order = {"aliases": 0, "concepts": 1, "dimensions": 2, "pattern_names": 3}
     for cat in sorted(catalogues, key=lambda c: order[c.kind]):
         builder.add_catalogue(cat, authorship(REPO_ROOT / cat.path, "catalogue")[0])
-    known = {pattern_slug(n["name"]) for n in builder.graph.nodes.values() if n["kind"] == "Pattern"}
+    # Pattern names a card recognises: the shipped catalogue's (in the vocabulary) and those of the
+    # catalogues loaded with it, never other cards' titles, so a card reads the same in any company.
+    known = set(vocab.known_patterns)
+    known |= {pattern_slug(n["name"]) for n in builder.graph.nodes.values() if n["kind"] == "Pattern"}
+    for cat in catalogues:
+        if cat.kind == "pattern_names":
+            known |= {pattern_slug(name) for row in cat.data["pattern_names"] for name in row["names"]}
+    known = frozenset(known)
     cards = [(f, d, card_title(d)) for f, d in documents]
-    known |= {pattern_slug(t[1]) for _, _, t in cards if t}
     for file, doc, title in cards:
         who, note = authorship(file)
         fixes = corrections.get(file.resolve(), [])

@@ -478,8 +478,12 @@ class _CardReader:
             section = sections[index]
             if section.status in ("read", "corrected") and section.spec is not None:
                 used.add(section.key)
-                if section.status == "read" or section.spec.order > cursor:
-                    cursor = max(cursor, section.spec.order) if section.status == "corrected" else section.spec.order
+                if section.status == "read":
+                    cursor = section.spec.order
+                else:  # a correction moves the template position only when it is in order with the headings
+                    nxt = next((s for s in sections[index + 1:] if s.status == "read" and s.spec is not None), None)
+                    if cursor < section.spec.order < (nxt.spec.order if nxt is not None else len(specs)):
+                        cursor = section.spec.order
                 previous = f"'{section.heading}'"
                 index += 1
                 continue

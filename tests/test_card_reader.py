@@ -122,3 +122,21 @@ def test_a_card_reads_the_same_whichever_cards_are_loaded_with_it(tmp_path: Path
 
     assert edges("alone") == edges("together") == {("pattern:odd", "DISTINGUISHED_FROM", "pattern:charming"),
                                                    ("pattern:odd", "COMBINES_WITH", "pattern:prideful")}
+
+
+def test_a_correction_out_of_the_template_order_leaves_the_other_blocks_in_place():
+    """Correcting lines to a section that sits later in the template does not push the blocks after them
+    past their own headings (the seed: lines 108 corrected to related concepts)."""
+    from conftest import SEED_CARD
+    from loaders.text import read_document
+
+    class Fix:
+        start, end, section, not_edge, source, source_line = 108, 108, "related_concepts", None, "c.yaml", 3
+
+    before = {s.start_line: (s.key, s.status) for s in parse_card(read_document(SEED_CARD), load_vocabulary()).sections}
+    card = parse_card(read_document(SEED_CARD), load_vocabulary(), corrections=[Fix()])
+    after = {s.start_line: (s.key, s.status) for s in card.sections}
+    assert after[108] == ("related_concepts", "corrected")
+    assert after[140] == before[140] == ("transference", "inferred")
+    assert after[112][0] == before[112][0]
+    assert not any("unplaced" in w.message for w in card.warnings)

@@ -20,7 +20,7 @@ from .catalogue import Catalogue, read_catalogue
 from .corrections import CORRECTIONS, corrections_for, find_sidecars
 from .errors import LoadError
 from .text import REPO_ROOT, Document, display_path, read_document
-from .vocabulary import load_vocabulary
+from .vocabulary import CATALOGUE_DIR, load_vocabulary
 from .yamlio import load_yaml
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
@@ -168,13 +168,15 @@ def _card_heading(doc: Document) -> tuple[int, str] | None:
 
 def sources_digest(paths: Iterable[Path]) -> str:
     """A digest of every input file's bytes, of the corrections files at or above them, and of the
-    vocabulary and loader code (cache key)."""
+    vocabulary (with the catalogue names the card reader always uses) and loader code (cache key)."""
     digest = hashlib.sha256()
     files = discover(list(paths))
     inside = {f.resolve() for f in files}
     files += [s for s in find_sidecars(files) if s.resolve() not in inside]
     code = sorted(Path(__file__).parent.glob("*.py")) + sorted((REPO_ROOT / "graph").glob("schema.py"))
     vocab = sorted((REPO_ROOT / "data" / "vocabulary").glob("*.yaml"))
+    vocab += [f for f in (CATALOGUE_DIR / "pattern-names.yaml", CATALOGUE_DIR / "dimensions.yaml")
+              if f.is_file() and f.resolve() not in inside]
     for file in [*files, *vocab, *code]:
         digest.update(display_path(file).encode())
         digest.update(file.read_bytes())

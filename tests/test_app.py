@@ -159,7 +159,7 @@ def test_compare_distinctions_from_both_sides():
     text = shown(at)
     assert "Insecure is distinguished from Needy: the needy pattern is characterized by" in text
     assert "Needy is distinguished from Insecure: the insecure pattern is characterized by" in text
-    assert "Source: data/cards/needy.txt:82" in text and "Source: data/cards/insecure.txt:80" in text
+    assert "Source: data/cards/needy.txt:47" in text and "Source: data/cards/insecure.txt:80" in text
     assert "Needy combines with Self-Judging" in text  # combinations between them
     assert "Shared by all" in text and "Only Needy" in text
     assert len(at.tabs) >= 4  # capacities, core issues, origins, conditions, …
@@ -184,14 +184,14 @@ def test_combinations_matrix_and_cell_description():
     text = shown(at).lower()
     assert "feels insecure about the degree of need" in text
     assert "fears that showing how much is needed will drive others away" in text  # the other direction
-    assert "source: data/cards/insecure.txt:119" in text and "source: data/cards/needy.txt:115" in text
+    assert "source: data/cards/insecure.txt:119" in text and "source: data/cards/needy.txt:70" in text
 
     widget(at, "selectbox", "combo_b").set_value("pattern:self-judging").run()
     text = shown(at)
     assert "Insecure's card states no combination with Self-Judging." in text
-    # the combination line, not the weaker "Often found together with insecure pattern" mention (line 111)
+    # the combination line, not the weaker "Often found together with insecure pattern" mention (line 113)
     assert "Self-Judging combines with Insecure: fears that others will see the flaws the inner critic points out" in text
-    assert "Source: data/cards/self-judging.txt:118" in text
+    assert "Source: data/cards/self-judging.txt:120" in text
     assert iframes(at)
 
 

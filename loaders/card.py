@@ -23,13 +23,15 @@ from .errors import LoadError, Warning_
 from .text import Document
 from .vocabulary import SectionSpec, Vocabulary
 
-_BULLET = re.compile(r"^(?:[-*\u2022\u00b7\u25aa\u2023\u2043])\s+")
+_BULLET = re.compile(r"^(?:[-*\u2022\u00b7\u25aa\u2023\u2043]\s+)+")
 _NUMBER = re.compile(r"^\(?\d{1,2}[.)]\s+")
 _MD_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*$")
 _BOLD = re.compile(r"^(\*\*|__)(.+?)\1\s*:?$")
 _TITLE = re.compile(r"^(?P<name>.+?)\s+pattern\s*:?$", re.IGNORECASE)
 _MINOR_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or",
-                "the", "to", "with", "about", "vs", "versus"}
+                "the", "to", "with", "about", "vs", "versus", "after", "before", "under", "over", "without",
+                "within", "through", "during", "against", "among", "toward", "towards", "but", "nor", "upon",
+                "like", "than", "around", "behind", "between", "beyond"}
 _NAMED = re.compile(r"^(?P<name>[A-Za-z][\w' -]{0,40}?)\s*:\s*(?P<desc>\S.*)$")
 # a name before "pattern": a word or a list of words joined by commas, "or", "and". Linear: each list
 # item is one word and every separator needs a comma or "or"/"and", so the regex cannot backtrack.
@@ -224,8 +226,9 @@ def lost_heading_gap(gaps_before_headings: Sequence[int], all_gaps: Sequence[int
         counts = {}
         for g in all_gaps:
             counts[g] = counts.get(g, 0) + 1
-        item_gap = max(sorted(counts), key=lambda g: counts[g])
-        return max(item_gap + 2, 2)
+        # the two commonest gaps are the items' and the lost headings'; the items' is the smaller
+        common = sorted(counts, key=lambda g: (-counts[g], g))[:2]
+        return max(min(common) + 2, 2)
     return 3
 
 
@@ -257,22 +260,27 @@ def find_mentions(text: str, vocab: Vocabulary, known: Iterable[str] | _WithOne)
     return found, unknown
 
 
-def list_parts(text: str, max_words: int = 5) -> list[str]:
+def list_parts(text: str, max_words: int = 5, phrases: bool = False) -> list[str]:
     """A comma-separated list of short phrases as its parts ("Inadequacy, shame"); any other line, a
-    sentence whose commas are part of it, as one part."""
+    sentence whose commas are part of it, as one part. `phrases`: the parts are noun phrases ("a lack of
+    realistic, dependable adults"), so a part ending in an adjective runs on into the next one."""
     body = text.strip().rstrip(".;")
     if "," not in body:
         return [body.strip()] if body.strip() else []
     parts = [re.sub(r"^(?:and|or)\s+", "", p.strip(), flags=re.IGNORECASE).strip(" .;") for p in body.split(",")]
     parts = [p for p in parts if p]
     if (all(len(p.split()) <= max_words for p in parts) and not re.search(r"[.;!?]\s", body)
-            and not any(_CLAUSE.match(p) for p in parts[1:])):
+            and not any(_CLAUSE.match(p) for p in parts[1:]) and not (phrases and any(_ADJECTIVE_END.search(p) for p in parts[:-1]))):
         return parts
     return [body.strip()]
 
 
 _CLAUSE = re.compile(r"^(?:which|who|whom|whose|that|where|when|while|because|so|then|but|and then|yet|although|"
                      r"though|as|until|unless|even)\b", re.IGNORECASE)
+
+
+# "a lack of realistic, dependable adults": a part ending in an adjective continues into the next one
+_ADJECTIVE_END = re.compile(r"\w(?:ic|ous|ful|ive|able|ible|less)$", re.IGNORECASE)
 
 
 def _is_short_list(text: str) -> bool:
@@ -354,6 +362,10 @@ class _CardReader:
             if not text:
                 continue
             spec = self.vocab.match_heading(text) if (marked or _looks_like_heading(text)) else None
+            if spec is None and (marked or is_subheading(text) or text.isupper()):
+                spec = self.vocab.near_heading(text)
+                if spec is not None:
+                    self.warn(number, f"heading {text!r} read as '{self._heading(spec)}' (a letter or two differ)")
             out.append(_Line(number, raw.strip(), text, marked, gap, spec))
         return out
 
@@ -484,7 +496,7 @@ class _CardReader:
                     nxt = next((s for s in sections[index + 1:] if s.status == "read" and s.spec is not None), None)
                     if cursor < section.spec.order < (nxt.spec.order if nxt is not None else len(specs)):
                         cursor = section.spec.order
-                previous = f"'{section.heading}'"
+                previous = f"'{_as_written(section)}'"
                 index += 1
                 continue
             if section.status != "pending":
@@ -497,7 +509,7 @@ class _CardReader:
             upper = nxt.spec.order if nxt is not None and nxt.spec is not None and nxt.spec.order > cursor else len(specs)
             window = [s for s in specs if cursor < s.order < upper and s.key not in used and s.infer != "never"]
             strong = [s for s in specs if s.strong and s.key not in used and s not in window]
-            following = f"'{nxt.heading}'" if nxt is not None else "the end"
+            following = f"'{_as_written(nxt)}'" if nxt is not None else "the end"
             assignment = _assign([sections[i] for i in run], window, strong, self)
             for i, choice in zip(run, assignment):
                 block = sections[i]
@@ -582,7 +594,7 @@ class _CardReader:
         if cue == "@term":
             return _is_term(text)
         if cue == "@distinction":
-            return self._distinction_target(text, strict=True) is not None
+            return bool(self._distinction_targets(text, strict=True))
         if cue == "@named-pattern":
             match = _NAMED.match(text)
             return bool(match) and pattern_slug(match.group("name")) in self.known
@@ -623,7 +635,7 @@ class _CardReader:
         lead = _ORIGIN_LEAD.match(text)
         if lead:
             return [Fact("ORIGINATES_IN", "Origin", p, item.line, item.raw, section.key)
-                    for p in list_parts(text[lead.end():], max_words=8) if _has_word(p)]
+                    for p in list_parts(text[lead.end():], max_words=8, phrases=True) if _has_word(p)]
         if not origins_only and (numbered or _MOTIVE.match(text)):  # a motivation line ("Motivation/Core Issues")
             return []
         if origins_only or _ORIGIN_LINE.match(text):
@@ -656,51 +668,53 @@ class _CardReader:
                               description=match.group("desc").strip()))
         return facts
 
-    def _distinction_target(self, text: str, strict: bool = False) -> tuple[str, str] | None:
-        """(kind, name) of what a distinction sentence tells this pattern apart from, or None.
+    def _distinction_targets(self, text: str, strict: bool = False) -> list[tuple[str, str]]:
+        """[(kind, name)] of what a distinction sentence tells this pattern apart from; empty if none.
 
-        'Belonging is a healthy capacity where ...' names a capacity; otherwise the first pattern named
-        ('the needy pattern', 'the insecure client') other than this one. `strict` (for placing a block
-        whose heading was lost) also asks that the sentence reads as a distinction: it starts with the
-        other pattern, or contrasts ('while', 'but', 'rather than', ';' ...)."""
+        'Belonging is a healthy capacity where ...' names a capacity; otherwise the first pattern, or list
+        of patterns, named other than this one ('the needy pattern', 'the compliant and passive-aggressive
+        patterns', 'the insecure client'). `strict` (for placing a block whose heading was lost) also asks
+        that the sentence reads as a distinction: it starts with the other pattern, or contrasts ('while',
+        'but', 'rather than', ';' ...), and no cue makes it a mention ('often underlies the X pattern')."""
         cap = _CAPACITY_DISTINCTION.match(text)
         if cap:
-            return "Capacity", cap.group("cap")
-        target = None
+            return [("Capacity", cap.group("cap"))]
+        targets: list[str] = []
+        first_offset = None
         for word, offset in _mention_names(text):
+            if first_offset is not None and offset != first_offset:
+                break  # only the first list of names: a later mention is part of the explanation
             low = word.lower()
             name_slug = pattern_slug(low)
             if low in self.vocab.not_names or not name_slug or name_slug == self.self_slug or low in self.self_words:
                 continue
             if strict and self._mention_rule(text[:offset]) is not self.vocab.mention_default:
-                return None  # "Often underlies the X pattern", "combined with X pattern": not a distinction
+                return []  # "Often underlies the X pattern", "combined with X pattern": not a distinction
             if name_slug in self.known or not strict:
-                target = word
-                break
-        if target is None:
+                targets.append(word)
+                first_offset = offset
+        if not targets:
             for match in _PERSON.finditer(text):
                 name_slug = pattern_slug(match.group("name"))
                 if name_slug in self.known and name_slug != self.self_slug:
-                    target = match.group("name")
+                    targets.append(match.group("name"))
                     break
-        if target is None:
-            return None
-        if strict and not (_STARTS_WITH_OTHER.match(text) or _CONTRAST.search(text)):
-            return None
-        return "Pattern", target
+        if not targets or (strict and not (_STARTS_WITH_OTHER.match(text) or _CONTRAST.search(text))):
+            return []
+        return [("Pattern", t) for t in targets]
 
     def _distinctions(self, section: Section) -> list[Fact]:
         facts = []
         for item in section.items:
-            found = self._distinction_target(item.text)
-            if found is None:
+            found = self._distinction_targets(item.text)
+            if not found:
                 self.warn(item.line, "distinction names no other pattern or capacity; kept as text")
-                continue
-            kind, name = found
-            if kind == "Pattern" and pattern_slug(name) not in self.known:
-                self.warn(item.line, f"'{name} pattern' is not in the Pattern System catalogue; kept as an "
-                          "unresolved pattern")
-            facts.append(Fact("DISTINGUISHED_FROM", kind, name, item.line, item.raw, section.key, description=item.text))
+            for kind, name in found:
+                if kind == "Pattern" and pattern_slug(name) not in self.known:
+                    self.warn(item.line, f"'{name} pattern' is not in the Pattern System catalogue; kept as an "
+                              "unresolved pattern")
+                facts.append(Fact("DISTINGUISHED_FROM", kind, name, item.line, item.raw, section.key,
+                                  description=item.text))
         return facts
 
     def _subtypes(self, section: Section) -> list[Fact]:
@@ -821,6 +835,14 @@ def _assign(blocks: list[Section], window: list[SectionSpec], strong: list[Secti
         else:
             out.append(None)
     return out
+
+
+def _as_written(section: Section) -> str:
+    """A section's heading as the card writes it (for reasons), else its template heading."""
+    if section.heading_text:
+        text, _ = clean_line(section.heading_text)
+        return text.rstrip(":").strip() or section.heading
+    return section.heading
 
 
 def _is_origin(text: str) -> bool:

@@ -1,6 +1,7 @@
 """The card vocabulary (sections, headings, cues, mention rules), read from `data/vocabulary/`."""
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -86,6 +87,32 @@ class Vocabulary:
             if regex.fullmatch(norm):
                 return spec
         return found
+
+
+    def near_heading(self, text: str) -> SectionSpec | None:
+        """The section whose heading `text` misspells by a letter or two ('Activating Condtions'), or None.
+        Only headings of eight letters or more, so short words do not match by chance."""
+        norm = normalise_heading(text)
+        if len(norm) < 8:
+            return None
+        return _near(self._literal_keys(), norm, id(self)) and self._literal.get(
+            _near(self._literal_keys(), norm, id(self)))
+
+    def _literal_keys(self) -> tuple[str, ...]:
+        keys = self.__dict__.get("_keys")
+        if keys is None:
+            keys = tuple(sorted(k for k in self._literal if len(k) >= 8))
+            self.__dict__["_keys"] = keys
+        return keys
+
+
+@lru_cache(maxsize=4096)
+def _near(headings: tuple[str, ...], norm: str, _owner: int) -> str | None:
+    """The heading closest to `norm` with a similarity of at least 0.9 (difflib), among those of a similar
+    length; None if there is none."""
+    candidates = [h for h in headings if abs(len(h) - len(norm)) <= 2]
+    found = difflib.get_close_matches(norm, candidates, n=1, cutoff=0.9)
+    return found[0] if found else None
 
 
 def normalise_heading(text: str) -> str:

@@ -140,3 +140,38 @@ def test_a_correction_out_of_the_template_order_leaves_the_other_blocks_in_place
     assert after[140] == before[140] == ("transference", "inferred")
     assert after[112][0] == before[112][0]
     assert not any("unplaced" in w.message for w in card.warnings)
+
+
+def test_a_misspelt_heading_is_read_with_a_warning():
+    card = read("Odd Pattern\n\nBehavior\nKeeps apart\n\nActivating Condtions\nBeing asked to decide alone\n")
+    assert ("activating_conditions", "read") in sections(card)
+    assert ("ACTIVATED_BY", "Condition", "Being asked to decide alone") in facts(card)
+    assert any("'Activating Condtions' read as 'Activating Conditions'" in w.message for w in card.warnings)
+
+
+def test_a_distinction_naming_two_patterns_states_both():
+    card = read("Odd Pattern\n\n\nDistinctions\n\nThe compliant and passive-aggressive patterns also look agreeable, "
+                "but the first gives in and the second resists, while the odd person avoids the victim pattern.\n")
+    assert facts(card) == {("DISTINGUISHED_FROM", "Pattern", "compliant"),
+                           ("DISTINGUISHED_FROM", "Pattern", "passive-aggressive")}
+
+
+def test_an_adjective_series_in_an_origin_is_one_origin():
+    card = read("Odd Pattern\n\n\nCore Issues/Origins\n\nEmptiness\n\n"
+                "Derives from a lack of realistic, dependable adults the child could look up to\n")
+    assert ("ORIGINATES_IN", "Origin", "a lack of realistic, dependable adults the child could look up to") in facts(card)
+
+
+def test_variant_names_with_small_words_and_doubled_bullets():
+    card = read("Odd Pattern\n\n\nVariants\n\n- \u2022 Withdrawn after Loss\n\nPulls back after a death\n\n"
+                "- \u2022 Odd at Work\n\nOdd in meetings\n")
+    assert {f.name for f in card.facts if f.edge == "HAS_SUBTYPE"} == {"Withdrawn after Loss", "Odd at Work"}
+
+
+def test_no_heading_left_the_commonest_gaps_are_items_and_lost_headings():
+    """Every heading lost, with as many two-line gaps (lost headings) as touching lines: the items' gap is
+    the smaller of the two commonest."""
+    blocks = ["Self: Small\nOther: Large", "Sudden change\nLong waits", "The needy pattern is about need, while the odd "
+              "pattern is about oddness.\nThe defiant client shows open resistance, while the odd client hides it."]
+    card = read("Odd Pattern\n\n\n" + "\n\n\n".join(blocks) + "\n")
+    assert [k for k, _ in sections(card)] == ["self_other", "activating_conditions", "distinctions"]

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Protocol, Sequence
+from typing import Iterable, Sequence
 
 from graph.schema import clean_text, pattern_slug, slug
 
+from .corrections import Correction
 from .errors import LoadError, Warning_
 from .text import Document
 from .vocabulary import SectionSpec, Vocabulary
@@ -75,17 +76,6 @@ _STRONG_SHARE = 0.5
 _CUE_SHARE = 0.6
 _UNPLACED_SCORE = -1.0
 _CONTINUE_PENALTY = 0.1  # a second block in the section the block before it took
-
-
-class CorrectionLike(Protocol):
-    """What the reader needs of a correction (`loaders.corrections.Correction`)."""
-
-    start: int
-    end: int
-    section: str | None
-    not_edge: str | None
-    source: str
-    source_line: int
 
 
 @dataclass
@@ -308,7 +298,7 @@ def _is_term(text: str) -> bool:
 
 class _CardReader:
     def __init__(self, doc: Document, vocab: Vocabulary, known_patterns: Iterable[str],
-                 corrections: Sequence[CorrectionLike]) -> None:
+                 corrections: Sequence[Correction]) -> None:
         self.doc = doc
         self.vocab = vocab
         self.extra_known = known_patterns
@@ -856,7 +846,7 @@ def _has_word(text: str) -> bool:
 
 
 def parse_card(doc: Document, vocab: Vocabulary, known_patterns: Iterable[str] = frozenset(),
-               corrections: Sequence[CorrectionLike] = ()) -> ParsedCard:
+               corrections: Sequence[Correction] = ()) -> ParsedCard:
     """Read a decoded pattern card. Raises LoadError when the document is not a card.
 
     Pattern names are recognised from `known_patterns` (the catalogues' names: `loaders.corpus` passes the

@@ -130,11 +130,12 @@ def test_a_correction_out_of_the_template_order_leaves_the_other_blocks_in_place
     from conftest import SEED_CARD
     from loaders.text import read_document
 
-    class Fix:
-        start, end, section, not_edge, source, source_line = 108, 108, "related_concepts", None, "c.yaml", 3
+    from loaders.corrections import Correction
+
+    fix = Correction("data/cards/insecure.txt", 108, 108, "related_concepts", None, "c.yaml", 3)
 
     before = {s.start_line: (s.key, s.status) for s in parse_card(read_document(SEED_CARD), load_vocabulary()).sections}
-    card = parse_card(read_document(SEED_CARD), load_vocabulary(), corrections=[Fix()])
+    card = parse_card(read_document(SEED_CARD), load_vocabulary(), corrections=[fix])
     after = {s.start_line: (s.key, s.status) for s in card.sections}
     assert after[108] == ("related_concepts", "corrected")
     assert after[140] == before[140] == ("transference", "inferred")

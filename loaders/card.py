@@ -26,26 +26,24 @@ from .vocabulary import SectionSpec, Vocabulary
 
 _BULLET = re.compile(r"^(?:[-*\u2022\u00b7\u25aa\u2023\u2043]\s+)+")
 _NUMBER = re.compile(r"^\(?\d{1,2}[.)]\s+")
-_MD_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*$")
-_BOLD = re.compile(r"^(\*\*|__)(.+?)\1\s*:?$")
-_TITLE = re.compile(r"^(?P<name>.+?)\s+pattern\s*:?$", re.IGNORECASE)
+_MD_HASHES = re.compile(r"^#{1,6}\s")
+_PATTERN_WORD = re.compile(r"\bpatterns?\b", re.IGNORECASE)
+_NAME_WORD = re.compile(r"[A-Za-z][\w-]*")
 _MINOR_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or",
                 "the", "to", "with", "about", "vs", "versus", "after", "before", "under", "over", "without",
                 "within", "through", "during", "against", "among", "toward", "towards", "but", "nor", "upon",
                 "like", "than", "around", "behind", "between", "beyond"}
 _NAMED = re.compile(r"^(?P<name>[A-Za-z][\w' -]{0,40}?)\s*:\s*(?P<desc>\S.*)$")
-# a name before "pattern": a word or a list of words joined by commas, "or", "and". Linear: each list
-# item is one word and every separator needs a comma or "or"/"and", so the regex cannot backtrack.
-_MENTION = re.compile(
-    r"(?P<list>[A-Za-z][\w-]*(?:(?:\s*,\s*(?:(?:or|and)\s+)?|\s+(?:or|and)\s+)[A-Za-z][\w-]*)*)\s+patterns?\b",
-    re.IGNORECASE,
-)
-_LIST_SEP = re.compile(r"\s*,\s*(?:(?:or|and)\s+)?|\s+(?:or|and)\s+", re.IGNORECASE)
+#: At most this many names in a list before "pattern" ("victim, needy or passive-aggressive pattern"): the
+#: backward scan that reads a list is bounded, so every line is read in linear time.
+_MAX_LIST_NAMES = 12
+#: How far before a mention its cue ('combined with', 'underlying') is looked for, in characters.
+_CUE_WINDOW = 160
 # "the needy client", "the insecure person": a pattern named by its client (known names only)
-_PERSON = re.compile(r"\b(?P<name>[A-Za-z][\w-]*)\s+(?:clients?|persons?|people|individuals?|types?)\b(?!-)",
+_PERSON = re.compile(r"(?<![\w-])(?P<name>[A-Za-z][\w-]*+)\s++(?:clients?|persons?|people|individuals?|types?)\b(?!-)",
                      re.IGNORECASE)
 _CAPACITY_DISTINCTION = re.compile(
-    r"^(?P<cap>[A-Z][\w-]*(?:[ -][\w-]+){0,3}?)\s+is\s+(?:a|the)\s+(?:healthy\s+)?capacity\b", re.IGNORECASE)
+    r"^(?P<cap>[A-Z]\w*+(?:[ -]\w++){0,3}?)\s+is\s+(?:a|the)\s+(?:healthy\s+)?capacity\b", re.IGNORECASE)
 _CONTRAST = re.compile(r"\b(?:while|whereas|but|rather than|unlike|instead|however|in contrast|differs?|different|"
                        r"distinguish\w*)\b|;", re.IGNORECASE)
 _STARTS_WITH_OTHER = re.compile(r"^(?:the\s+)?[A-Za-z][\w-]*\s+(?:pattern|clients?|persons?|people|individuals?)\b",
@@ -164,15 +162,25 @@ class _Line:
 
 
 def clean_line(raw: str) -> tuple[str, bool]:
-    """The line's text without bullets or Markdown, and whether it was marked up as a heading."""
+    """The line's text without bullets or Markdown, and whether it was marked up as a heading.
+    String operations, not regular expressions with nested repeats: linear in the line's length."""
     text = clean_text(raw)
-    match = _MD_HEADING.match(text)
-    if match:
-        return match.group(1).strip().strip("*_").strip(), True
-    match = _BOLD.match(text)
-    if match:
-        return match.group(2).strip(), True
+    if text.startswith("#") and _MD_HASHES.match(text):
+        return text.lstrip("#").strip().rstrip("#").strip().strip("*_").strip(), True
+    for mark in ("**", "__"):
+        body = text.rstrip(":").rstrip()
+        if len(body) > 4 and body.startswith(mark) and body.endswith(mark) and mark not in body[2:-2]:
+            return body[2:-2].strip(), True
     return _BULLET.sub("", text), False
+
+
+def title_name(text: str) -> str | None:
+    """The pattern name of a title line '<Name> Pattern' (a trailing colon allowed), else None."""
+    body = text.rstrip(":").rstrip()
+    if len(body) <= 8 or body[-7:].lower() != "pattern" or not body[-8].isspace():
+        return None
+    name = body[:-8].strip()
+    return name or None
 
 
 def card_title(doc: Document) -> tuple[int, str] | None:
@@ -180,8 +188,8 @@ def card_title(doc: Document) -> tuple[int, str] | None:
     for number, raw in enumerate(doc.lines, 1):
         if raw.strip():
             text, _ = clean_line(raw)
-            match = _TITLE.match(text)
-            return (number, match.group("name").strip()) if match else None
+            name = title_name(text)
+            return (number, name) if name else None
     return None
 
 
@@ -223,21 +231,63 @@ def lost_heading_gap(gaps_before_headings: Sequence[int], all_gaps: Sequence[int
 
 
 def _mention_names(text: str) -> list[tuple[str, int]]:
-    """(word, offset) for every word of a name list written before 'pattern(s)'."""
-    if "pattern" not in text.lower():  # _MENTION needs the word; most lines do not have it
+    """(word, offset of the list) for every name of a list written before 'pattern(s)': 'victim or
+    passive-aggressive pattern', 'the compliant, needy and defiant patterns'. Each list is read backwards
+    from the word 'pattern', at most `_MAX_LIST_NAMES` names: linear in the line's length."""
+    if "pattern" not in text.lower():  # most lines do not have the word
         return []
-    out = []
-    for match in _MENTION.finditer(text):
-        for part in _LIST_SEP.split(match.group("list")):
-            if part.strip():
-                out.append((part.strip(), match.start()))
+    out: list[tuple[str, int]] = []
+    for hit in _PATTERN_WORD.finditer(text):
+        names: list[tuple[str, int]] = []
+        end = _skip_space_back(text, hit.start())
+        if end == hit.start():  # 'pattern' must follow a name and white space
+            continue
+        while len(names) < _MAX_LIST_NAMES:
+            start = end
+            while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_-"):
+                start -= 1
+            word = _NAME_WORD.fullmatch(text, start, end) if start < end else None
+            if word is None:
+                break
+            names.append((word.group(0), start))
+            sep = _list_separator_back(text, start)
+            if sep is None:
+                break
+            end = _skip_space_back(text, sep)
+        if names:
+            offset = names[-1][1]
+            out.extend((w, offset) for w, _ in reversed(names))
     return out
 
 
-def find_mentions(text: str, vocab: Vocabulary, known: Iterable[str] | _WithOne) -> tuple[list[tuple[str, int]], list[str]]:
-    """Pattern names written before 'pattern' in free text: ([(slug, offset)], [unknown words])."""
+def _skip_space_back(text: str, pos: int) -> int:
+    while pos > 0 and text[pos - 1].isspace():
+        pos -= 1
+    return pos
+
+
+def _list_separator_back(text: str, start: int) -> int | None:
+    """Where the name before a list separator (',', ', and', ', or', ' and ', ' or ') ends, or None."""
+    pos = _skip_space_back(text, start)
+    for joiner in ("and", "or"):
+        n = len(joiner)
+        if pos >= n and text[pos - n:pos].lower() == joiner and pos < start and (pos == n or not text[pos - n - 1].isalnum()):
+            before = _skip_space_back(text, pos - n)
+            if before < pos - n or (before > 0 and text[before - 1] == ","):
+                pos = before
+                if pos > 0 and text[pos - 1] == ",":
+                    pos -= 1
+                return pos
+    if pos > 0 and text[pos - 1] == ",":
+        return pos - 1
+    return None
+
+
+def find_mentions(text: str, vocab: Vocabulary,
+                  known: Iterable[str] | _WithOne) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """Pattern names written before 'pattern' in free text: ([(slug, offset)], [(unknown word, offset)])."""
     found: list[tuple[str, int]] = []
-    unknown: list[str] = []
+    unknown: list[tuple[str, int]] = []
     for word, offset in _mention_names(text):
         low = word.lower()
         if low in vocab.not_names:
@@ -246,7 +296,7 @@ def find_mentions(text: str, vocab: Vocabulary, known: Iterable[str] | _WithOne)
         if name_slug and (name_slug in known or name_slug in vocab.known_patterns):
             found.append((name_slug, offset))
         else:
-            unknown.append(word)
+            unknown.append((word, offset))
     return found, unknown
 
 
@@ -445,7 +495,7 @@ class _CardReader:
         if self.vocab.match_heading(text) is not None or len(text.split()) > 6:
             return False
         words = {w.lower() for w in re.split(r"[\s-]+", text) if w}
-        if self.self_words & words and not _TITLE.match(text):
+        if self.self_words & words and not title_name(text):
             return True
         if current is None or not is_subheading(text):
             return False
@@ -678,7 +728,7 @@ class _CardReader:
             name_slug = pattern_slug(low)
             if low in self.vocab.not_names or not name_slug or name_slug == self.self_slug or low in self.self_words:
                 continue
-            if strict and self._mention_rule(text[:offset]) is not self.vocab.mention_default:
+            if strict and self._mention_rule(text, offset) is not self.vocab.mention_default:
                 return []  # "Often underlies the X pattern", "combined with X pattern": not a distinction
             if name_slug in self.known or not strict:
                 targets.append(word)
@@ -726,25 +776,26 @@ class _CardReader:
         facts = []
         for item in section.items:
             found, unknown = find_mentions(item.text, self.vocab, self.known)
-            for word in unknown:
-                offset = item.text.lower().find(word.lower())
-                if self._mention_rule(item.text[:max(offset, 0)]) is self.vocab.mention_default:
+            for word, offset in unknown:
+                if self._mention_rule(item.text, offset) is self.vocab.mention_default:
                     self.warn(item.line, f"'{word} pattern' names no known pattern; no edge made")
                 else:  # "combined with X pattern", "underlying X pattern": a pattern, if an unknown one
                     self.warn(item.line, f"'{word} pattern' is not in the Pattern System catalogue; kept as an "
                               "unresolved pattern")
-                    found.append((pattern_slug(word), max(offset, 0)))
+                    found.append((pattern_slug(word), offset))
             for name_slug, offset in found:
                 if name_slug == self.self_slug:
                     continue
-                rule = self._mention_rule(item.text[:offset])
+                rule = self._mention_rule(item.text, offset)
                 direction = "in" if rule.direction == "to_pattern" else "out"
                 facts.append(Fact(rule.edge, "Pattern", name_slug, item.line, item.raw, section.key,
                                   direction=direction, description=item.text))
         return facts
 
-    def _mention_rule(self, before: str):
-        """The first mention rule whose cue occurs before the mention, else the default."""
+    def _mention_rule(self, text: str, offset: int):
+        """The first mention rule whose cue occurs in the words before the mention at `offset`, else the
+        default. Only a bounded stretch before it is searched, so a line of many mentions stays linear."""
+        before = text[max(0, offset - _CUE_WINDOW):offset]
         return next((r for r in self.vocab.mention_rules if r.cue.search(before)), self.vocab.mention_default)
 
     def _drop_corrected(self, facts: list[Fact]) -> list[Fact]:

@@ -1,0 +1,95 @@
+"""Placing blocks whose heading was lost in the card template: a small dynamic programme over blocks and
+template slots, scoring each placement by the block's content and its order between the headings around
+it. Pure: the caller says how many of a block's lines look like a section."""
+from __future__ import annotations
+
+from typing import Callable
+
+from .cardmodel import Section
+from .vocabulary import SectionSpec
+
+#: A block that fits a section by content scores its share of matching lines; by position alone it
+#: scores this little (so any content cue wins), out of the template's order it loses this much.
+POSITION_SCORE = 0.05
+IN_WINDOW_BONUS = 0.3
+WEAK_SHARE = 0.34  # fewer lines than this matching a section's cues is noise, not content
+OUT_OF_ORDER_PENALTY = 0.25
+STRONG_SHARE = 0.5
+CUE_SHARE = 0.6
+UNPLACED_SCORE = -1.0
+CONTINUE_PENALTY = 0.1  # a second block in the section the block before it took
+
+#: A placement: (section, share of lines that look like it, how many do, whether in the template's order).
+Placement = tuple[SectionSpec, float, int, bool]
+
+
+def assign(blocks: list[Section], window: list[SectionSpec], strong: list[SectionSpec],
+           content: Callable[[Section, SectionSpec], int]) -> list[Placement | None]:
+    """Blocks to template sections with the best total score: in order into the window's slots (content
+    share plus a bonus for the right place; position alone scores little), out of order into a strong
+    section when most of the block's lines say so, or unplaced. Iterative dynamic programme over
+    (block, next free slot): O(blocks x slots^2), no recursion."""
+    nb, nw = len(blocks), len(window)
+    fits: list[list[tuple[float, int] | None]] = []
+    for block in blocks:
+        row: list[tuple[float, int] | None] = []
+        n = max(1, len(block.items))
+        for spec in window:
+            hits = content(block, spec)
+            share = hits / n
+            if share < WEAK_SHARE:
+                hits = 0
+            if hits == 0:
+                row.append((POSITION_SCORE + IN_WINDOW_BONUS, 0) if spec.infer == "position" else None)
+            elif spec.infer == "cue" and share < CUE_SHARE:
+                row.append(None)
+            else:
+                row.append((share + IN_WINDOW_BONUS, hits))
+        fits.append(row)
+    outside: list[tuple[float, SectionSpec, int] | None] = []
+    for block in blocks:
+        n = max(1, len(block.items))
+        best = None
+        for spec in strong:
+            hits = content(block, spec)
+            if hits / n >= STRONG_SHARE and (best is None or hits / n > best[0]):
+                best = (hits / n, spec, hits)
+        outside.append(best)
+    # best[i][j]: the best score for blocks i.. with window slots j.. still free
+    NEG = float("-inf")
+    best = [[0.0] * (nw + 1) for _ in range(nb + 1)]
+    choice: list[list[tuple | None]] = [[None] * (nw + 1) for _ in range(nb + 1)]
+    for i in range(nb - 1, -1, -1):
+        for j in range(nw, -1, -1):
+            top, pick = best[i + 1][j] + UNPLACED_SCORE, ("none", j)
+            if outside[i] is not None:
+                score = outside[i][0] - OUT_OF_ORDER_PENALTY + best[i + 1][j]
+                if score > top + 1e-9:
+                    top, pick = score, ("out", j)
+            for k in range(max(0, j - 1), nw):
+                fit = fits[i][k]
+                if fit is None:
+                    continue
+                if k < j:  # the slot the block before took: this block continues that section
+                    score = fit[0] - CONTINUE_PENALTY + best[i + 1][j]
+                else:
+                    score = fit[0] + best[i + 1][k + 1]
+                if score > top + 1e-9:
+                    top, pick = score, ("in", k)
+            best[i][j] = top if top != NEG else 0.0
+            choice[i][j] = pick
+    out: list[Placement | None] = []
+    j = 0
+    for i in range(nb):
+        how, k = choice[i][j]
+        n = max(1, len(blocks[i].items))
+        if how == "in":
+            hits = fits[i][k][1]
+            out.append((window[k], hits / n, hits, True))
+            j = max(j, k + 1)
+        elif how == "out":
+            share, spec, hits = outside[i]
+            out.append((spec, share, hits, False))
+        else:
+            out.append(None)
+    return out

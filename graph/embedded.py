@@ -5,13 +5,13 @@ No server needed; this is the default store. Edge keys are edge types, so there 
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
 import networkx as nx
 import orjson
+
+from loaders.atomic import write_atomic
 
 from .cypher import cypher_view, run_embedded
 from .model import GraphData, gc_paused
@@ -283,17 +283,10 @@ class EmbeddedStore(GraphStore):
         data = nx.node_link_data(self.graph, edges="links")
         data["graph"] = {**data.get("graph", {}), **(meta or {}), "format_version": FORMAT_VERSION}
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-        try:
-            # orjson encodes straight to UTF-8 bytes, several times faster than the json module
-            with gc_paused():
-                encoded = orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(encoded)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # orjson encodes straight to UTF-8 bytes, several times faster than the json module
+        with gc_paused():
+            encoded = orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+        write_atomic(path, encoded)
 
     @classmethod
     def load(cls, path: Path) -> "EmbeddedStore":

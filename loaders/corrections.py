@@ -20,10 +20,7 @@ other row and comment as written, and replaces the file atomically (a temporary 
 """
 from __future__ import annotations
 
-import os
 import re
-import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence, TypeVar
@@ -32,6 +29,7 @@ import yaml
 
 from graph.schema import EDGE_TYPES
 
+from .atomic import replacing, write_atomic
 from .errors import LoadError
 from .text import REPO_ROOT, display_path, read_document
 from .vocabulary import load_vocabulary
@@ -473,20 +471,10 @@ def _scalar(value: Any) -> str:
 
 def _replace(sidecar: Path, text: str, shown: str, folder: Path, document: Path, start: int, end: int) -> Correction:
     """Write `text` to a temporary file beside `sidecar`, check it, then rename it over `sidecar`."""
-    fd, tmp_name = tempfile.mkstemp(prefix=".corrections-", suffix=".tmp", dir=folder)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+    with replacing(sidecar) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
         rows = _read(tmp, shown, folder)
-        mode = stat.S_IMODE(sidecar.stat().st_mode) if sidecar.exists() else 0o644
-        os.chmod(tmp, mode)
-        os.replace(tmp, sidecar)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return next(c for doc, c in rows if doc == document and (c.start, c.end) == (start, end))
 
 
@@ -554,8 +542,4 @@ def _restore(sidecar: Path, before: bytes | None) -> None:
     if before is None:
         sidecar.unlink(missing_ok=True)
         return
-    fd, tmp_name = tempfile.mkstemp(prefix=".corrections-", suffix=".tmp", dir=sidecar.parent)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(before)
-    os.chmod(tmp_name, stat.S_IMODE(sidecar.stat().st_mode))
-    os.replace(tmp_name, sidecar)
+    write_atomic(sidecar, before)

@@ -5,7 +5,10 @@ comes from a `corpus.yaml` manifest found in a document's folder or above it.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -18,7 +21,7 @@ from .build import Builder, LoadReport
 from .card import card_title, parse_card
 from .catalogue import Catalogue, read_catalogue
 from .corrections import CORRECTIONS, corrections_for, find_sidecars
-from .errors import LoadError
+from .errors import LoadError, Warning_
 from .text import REPO_ROOT, Document, display_path, read_document
 from .vocabulary import CATALOGUE_DIR, load_vocabulary
 from .yamlio import load_yaml
@@ -35,25 +38,117 @@ class LoadResult:
     report: LoadReport
 
 
-def discover(paths: Iterable[Path]) -> list[Path]:
-    """Every document and YAML file under the paths (sorted, hidden folders skipped)."""
+def discover(paths: Iterable[Path], warnings: list[Warning_] | None = None) -> list[Path]:
+    """Every document and YAML file under the paths (sorted, hidden files and folders skipped).
+
+    Only regular files are read. A path given directly must be a file or a folder: anything else (a
+    FIFO, a device, a socket, a symlink loop) is a LoadError naming it. Inside a folder, special files
+    and symlinks that resolve outside that folder, nowhere or in a loop are skipped, each with a warning
+    added to `warnings`; symlinked folders are not walked (one inside the folder is walked where it is).
+    """
+    skipped = warnings if warnings is not None else []
     found: list[Path] = []
     for path in paths:
-        if not path.exists():
-            raise LoadError(str(path), 1, "no such file or folder")
-        if path.is_file():
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:
+            raise LoadError(str(path), 1, _unreadable_path(path, exc)) from None
+        if stat.S_ISDIR(mode):
+            found += _walk(path, skipped)
+        elif stat.S_ISREG(mode):
             found.append(path)
-            continue
-        for child in sorted(path.rglob("*")):
-            rel = child.relative_to(path)
-            if any(part.startswith(".") for part in rel.parts) or not child.is_file():
-                continue
-            if child.suffix.lower() in DOCUMENT_SUFFIXES | YAML_SUFFIXES:
-                found.append(child)
+        else:
+            raise LoadError(str(path), 1, f"{_special_kind(mode)}, not a regular file: only regular files are read")
     unique: dict[Path, Path] = {}
     for p in found:
         unique.setdefault(p.resolve(), p)
     return list(unique.values())
+
+
+def _walk(folder: Path, skipped: list[Warning_]) -> list[Path]:
+    """The regular document and YAML files in `folder` and its sub-folders, sorted; what is passed over
+    for being special, or a symlink leading out of `folder`, nowhere or round in a loop, goes to `skipped`."""
+    root = folder.resolve()
+    wanted = DOCUMENT_SUFFIXES | YAML_SUFFIXES
+    found: list[Path] = []
+    passed: list[Warning_] = []
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            with os.scandir(current) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            passed.append(Warning_(_link_shown(current), 1,
+                                   f"cannot list this folder ({exc.strerror or exc}); skipped"))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            child = current / entry.name
+            named = child.suffix.lower() in wanted
+            if not entry.is_symlink():
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(child)
+                elif named and entry.is_file(follow_symlinks=False):
+                    found.append(child)
+                elif named:
+                    kind = _special_kind(entry.stat(follow_symlinks=False).st_mode)
+                    passed.append(Warning_(_link_shown(child), 1, f"{kind}, not a regular file; skipped"))
+                continue
+            try:
+                target = child.resolve(strict=True)
+                mode = target.stat().st_mode
+            except (OSError, RuntimeError) as exc:  # RuntimeError: Python 3.11's "Symlink loop"
+                if named:
+                    what = "a symlink loop" if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP \
+                        else "a symlink to nothing (its target is missing)"
+                    passed.append(Warning_(_link_shown(child), 1, f"{what}; skipped"))
+                continue
+            inside = target.is_relative_to(root)
+            if stat.S_ISDIR(mode):
+                if not inside:
+                    passed.append(Warning_(_link_shown(child), 1, f"a symlink to the folder {target.as_posix()}, "
+                                                                  f"outside {display_path(folder)}; skipped"))
+                continue  # inside, its files are found where they are
+            if not named:
+                continue
+            if not inside:
+                passed.append(Warning_(_link_shown(child), 1, f"a symlink to {target.as_posix()}, outside "
+                                                              f"{display_path(folder)}; skipped"))
+            elif not stat.S_ISREG(mode):
+                passed.append(Warning_(_link_shown(child), 1, f"a symlink to {_special_kind(mode)}, "
+                                                              "not a regular file; skipped"))
+            else:
+                found.append(child)
+    skipped.extend(sorted(passed, key=lambda w: w.file))
+    return sorted(found)
+
+
+def _unreadable_path(path: Path, exc: OSError) -> str:
+    """Why a path given to the loader cannot be looked at, in words."""
+    if exc.errno == errno.ELOOP:
+        return "a symlink loop"
+    if isinstance(exc, FileNotFoundError) and os.path.lexists(path):
+        return "a symlink to nothing (its target is missing)"
+    if isinstance(exc, FileNotFoundError):
+        return "no such file or folder"
+    return f"cannot read it ({exc.strerror or exc})"
+
+
+def _special_kind(mode: int) -> str:
+    """'a FIFO', 'a character device', ...: what a file that is not a regular file or folder is."""
+    for test, name in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return name
+    return "a special file"
+
+
+def _link_shown(path: Path) -> str:
+    """A path as messages show it, without following a symlink at its end (display_path would)."""
+    parent = display_path(path.parent)
+    return path.name if parent == "." else f"{parent}/{path.name}"
 
 
 def _manifest_entries(files: list[Path]) -> dict[Path, dict]:
@@ -98,10 +193,12 @@ def _load_paths(paths: Iterable[Path]) -> LoadResult:
     caller gets a whole graph or the error.
     """
     vocab = load_vocabulary()
-    files = discover(list(paths))
+    passed_over: list[Warning_] = []  # special files and symlinks out of a folder, skipped
+    files = discover(list(paths), passed_over)
     manifest = _manifest_entries(files)
     corrections = corrections_for(files)  # rows of corrections.yaml files at or above the documents
     builder = Builder()
+    builder.report.warnings.extend(passed_over)
     documents: list[tuple[Path, Document]] = []
     catalogues: list[Catalogue] = []
     for file in files:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -73,13 +74,29 @@ def decode(raw: bytes, path: str) -> Document:
 
 
 def read_document(path: Path) -> Document:
-    """Read and decode a file, refusing files over MAX_BYTES before reading them."""
+    """Read and decode a regular file, refusing files over MAX_BYTES before reading them.
+
+    The file is opened without waiting (a FIFO would block) and checked through the open descriptor, so a
+    file swapped for a FIFO or device after it was found is refused too; at most MAX_BYTES + 1 bytes are
+    read, so a file that grows while read, or says it is empty and is not (/proc), cannot exceed the limit.
+    """
     shown = display_path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise LoadError(shown, 1, f"the file is {size:,} bytes; the limit is {MAX_BYTES:,} bytes")
-        raw = path.read_bytes()
+        if not stat.S_ISREG(os.stat(path).st_mode):  # never opened: opening some devices does things
+            raise LoadError(shown, 1, "not a regular file (a FIFO, device or socket): only regular files are read")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise LoadError(shown, 1, f"cannot read the file ({exc.strerror or exc})") from None
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise LoadError(shown, 1, "not a regular file (a FIFO, device or socket): only regular files are read")
+            if info.st_size > MAX_BYTES:
+                raise LoadError(shown, 1, f"the file is {info.st_size:,} bytes; the limit is {MAX_BYTES:,} bytes")
+            raw = fh.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise LoadError(shown, 1, f"cannot read the file ({exc.strerror or exc})") from None
+    if len(raw) > MAX_BYTES:
+        raise LoadError(shown, 1, f"the file is over {MAX_BYTES:,} bytes, the limit")
     return decode(raw, shown)

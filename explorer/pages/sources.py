@@ -176,7 +176,11 @@ with dir_col:
                                 placeholder="a folder of .txt / .md cards and articles")
     if st.button("Load the folder with data/", key="sources_load_folder", disabled=not folder_text):
         folder_path = Path(folder_text).expanduser()
-        load_with_data(folder_path, folder_path.name or str(folder_path))
+        if folder_path.is_dir():  # a file named here would be read whatever it is or points to
+            load_with_data(folder_path, folder_path.name or str(folder_path))
+        else:
+            st.error(escape_md(f"{folder_text} is not a folder on this computer: give the folder that holds "
+                               "the documents (only regular files inside it are read)."))
 
 if st.button("Reload from data/", key="sources_reload", icon=":material/refresh:",
              help="Drop any uploaded document and rebuild the graph from the files in data/."):

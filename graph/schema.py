@@ -57,7 +57,14 @@ EDGE_TYPES: dict[str, tuple[str, str]] = {
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^0-9a-z]+")
-_NON_UNICODE_WORD = re.compile(r"[\W_]+")
+
+#: Bidi embedding, override and isolate controls: they reorder how text is shown, never part of a name.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+#: Characters that show as nothing: zero-width spaces and joiners, the word joiner and invisible operators,
+#: the BOM, the soft hyphen, bidi marks and the bidi controls. Ids never contain them.
+INVISIBLE = "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff" + BIDI_CONTROLS
+_DROP_BIDI = dict.fromkeys(map(ord, BIDI_CONTROLS))
+_DROP_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
 
 
 def clean_text(text: str) -> str:
@@ -69,20 +76,42 @@ def clean_text(text: str) -> str:
 
 @lru_cache(maxsize=1 << 16)  # pure; the loaders call it for every fact
 def display_name(text: str) -> str:
-    """A node's display name: cleaned, outer quotes and a leading article dropped, first letter upper."""
-    name = clean_text(text).strip(" \"'.;:,")
+    """A node's display name: cleaned, bidi controls, outer quotes and a leading article dropped, first
+    letter upper."""
+    name = clean_text(text)
+    if not name.isascii():
+        name = name.translate(_DROP_BIDI)
+    name = name.strip(" \"'.;:,")
     name = _LEADING_ARTICLE.sub("", name)
     return name[:1].upper() + name[1:]
 
 
 @lru_cache(maxsize=1 << 16)  # pure; the loaders call it for every fact
 def slug(text: str) -> str:
-    """The id part of a name: 'The silent member' and 'silent  Member' give 'silent-member'."""
-    name = display_name(text).lower()
-    folded = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    ascii_slug = _NON_WORD.sub("-", folded).strip("-")
-    # names with no Latin letters keep their own letters rather than vanishing
-    return ascii_slug if ascii_slug else _NON_UNICODE_WORD.sub("-", name).strip("-")
+    """The id part of a name: 'The silent member' and 'silent  Member' give 'silent-member'.
+
+    The display name, case-folded; runs of letters and digits (of any script, with their combining
+    marks) joined by '-'. Latin letters lose their diacritics ('Café' gives 'cafe', as ASCII ids always
+    did); other scripts keep theirs ('Self-доверие' gives 'self-доверие'). Invisible characters are
+    removed, not read as separators ('Bel<zero-width space>onging' gives 'belonging')."""
+    name = display_name(text)
+    if name.isascii():  # most names: the ASCII rule, unchanged
+        return _NON_WORD.sub("-", name.lower()).strip("-")
+    name = unicodedata.normalize("NFKC", name.translate(_DROP_INVISIBLE).casefold())
+    out: list[str] = []
+    marks = False  # a mark is kept only on a non-ASCII letter: on a Latin one it is a diacritic
+    for char in unicodedata.normalize("NFKD", name):
+        major = unicodedata.category(char)[0]
+        if major == "M":
+            if marks:
+                out.append(char)
+        elif major in "LN":
+            out.append(char)
+            marks = not char.isascii()
+        else:
+            out.append(" ")
+            marks = False
+    return "-".join(unicodedata.normalize("NFC", "".join(out)).split())
 
 
 @lru_cache(maxsize=1 << 16)  # pure; the loaders call it for every fact
@@ -103,8 +132,11 @@ def node_id(kind: str, name: str) -> str:
 
 @lru_cache(maxsize=1 << 16)  # pure; the loaders call it for every fact
 def pattern_display(name: str) -> str:
-    """Display name of a pattern: 'passive-aggressive' -> 'Passive-Aggressive'."""
-    base = re.sub(r"\s+patterns?\s*$", "", clean_text(name), flags=re.IGNORECASE).strip(" \"'")
+    """Display name of a pattern: 'passive-aggressive' -> 'Passive-Aggressive' (bidi controls dropped)."""
+    base = clean_text(name)
+    if not base.isascii():
+        base = base.translate(_DROP_BIDI)
+    base = re.sub(r"\s+patterns?\s*$", "", base, flags=re.IGNORECASE).strip(" \"'")
     return "-".join(" ".join(w[:1].upper() + w[1:] for w in part.split(" ")) for part in base.split("-"))
 
 

@@ -1,0 +1,49 @@
+"""Hostile input, class 4: merging that loses data silently (issue 13).
+
+Each test writes its own hostile documents. Names of another script keep their letters in ids, document-scoped
+ids stay apart, a card never links its pattern to itself, and whatever still merges, or could pass for
+another name, is said in the load report with file and line.
+"""
+from __future__ import annotations
+
+from graph.schema import display_name, node_id, pattern_slug, slug
+from loaders.corpus import load_paths
+
+CARD = "{name} Pattern\n\n\nHealthy Capacities Blocked\n{capacities}\n\nActivating Conditions\n{conditions}\n"
+
+
+def card(tmp_path, capacities: str, conditions: str = "Being alone", name: str = "Odd", folder: str = "cards"):
+    path = tmp_path / folder / f"{name.lower()}.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(CARD.format(name=name, capacities=capacities, conditions=conditions), encoding="utf-8")
+    return path
+
+
+def warnings(result, *words: str) -> list[str]:
+    return [str(w) for w in result.report.warnings if all(word in str(w) for word in words)]
+
+
+# -- 1. names in another script --------------------------------------------------------------------
+
+def test_capacities_in_another_script_keep_their_letters(tmp_path):
+    """'Self-доверие' and 'Self-уважение' were both capacity:self: one node, the second capacity lost."""
+    trust, respect = "Self-\u0434\u043e\u0432\u0435\u0440\u0438\u0435", "Self-\u0443\u0432\u0430\u0436\u0435\u043d\u0438\u0435"
+    graph = load_paths([card(tmp_path, f"{trust}, {respect}")]).graph
+    capacities = {nid: n["name"] for nid, n in graph.nodes.items() if n["kind"] == "Capacity"}
+    assert capacities == {f"capacity:{trust.lower()}": trust, f"capacity:{respect.lower()}": respect}
+    assert len([1 for (s, t, _) in graph.edges if s == "pattern:odd" and t == "BLOCKS"]) == 2
+
+
+def test_slugs_keep_every_script_and_todays_latin_ids():
+    # Latin ids as before (the seed tests and the alias table use them); Latin diacritics still fold
+    assert node_id("Origin", "lack of validation or mirroring") == "origin:lack-of-validation-or-mirroring"
+    assert pattern_slug("Self-Judging Pattern") == "self-judging" and slug("The silent  member") == "silent-member"
+    assert slug("\u00c0") == "a" and slug("Caf\u00e9") == "cafe" and slug("\uff21\uff22\uff23") == "abc"
+    # other scripts keep their letters and marks (Devanagari vowel signs were separators)
+    assert slug("\u0939\u093f\u0928\u094d\u0926\u0940 \u092d\u093e\u0937\u093e") == \
+        "\u0939\u093f\u0928\u094d\u0926\u0940-\u092d\u093e\u0937\u093e"
+    assert slug("\u0419\u043e\u0433\u0443\u0440\u0442") == "\u0439\u043e\u0433\u0443\u0440\u0442"  # й keeps its breve
+    assert slug("Stra\u00dfe") == "strasse"  # case-folded
+    # invisible characters are removed, not read as word breaks; bidi controls leave display names too
+    assert slug("Bel\u200bonging") == "belonging" and slug("\u202eTrust\u202c") == "trust"
+    assert display_name("\u202eTrust\u202c") == "Trust"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -91,7 +92,15 @@ class Builder:
 
     def _source(self, path: str, doc_type: str, authorship: str, title: str, line: int, **attrs: Any) -> str:
         prov = Provenance(path, line, line, title, authorship)
-        return self.graph.add_node("Source", path, [prov], id=node_id("Source", path), doc_type=doc_type,
+        sid = node_id("Source", path)
+        if sid in self.graph.nodes:  # another document's path makes the same id ('a/b c.txt', 'a/B-c.txt')
+            number = 2
+            while f"{sid}-{number}" in self.graph.nodes:
+                number += 1
+            self.report.warnings.append(Warning_(path, line, f"the paths {self.graph.nodes[sid]['name']!r} and "
+                                                 f"{path!r} make one source id {sid}; this one is {sid}-{number}"))
+            sid = f"{sid}-{number}"
+        return self.graph.add_node("Source", path, [prov], id=sid, doc_type=doc_type,
                                    authorship=authorship, title=title, **attrs)
 
     # -- catalogues ------------------------------------------------------------------------------
@@ -204,7 +213,8 @@ class Builder:
         self.report.warnings.extend(art.warnings)
         self.articles.append((art, authorship, {"note": note} if note else {}))
 
-    def _link_article(self, art: ParsedArticle, authorship: str, extra: dict[str, str]) -> None:
+    def _link_article(self, art: ParsedArticle, authorship: str, extra: dict[str, str], scope: str) -> None:
+        """Link a queued article; `scope` starts its case examples' ids (see `_article_scopes`)."""
         def prov(line: int, text: str) -> Provenance:
             return Provenance(art.path, line, line, text, authorship)
 
@@ -235,7 +245,13 @@ class Builder:
             if subject:
                 self.graph.add_edge(mid, "CONTRIBUTES_TO", subject, [mprov], description=first)
             for ex in mech.examples:
-                eid = node_id("Example", f"{_stem(art.path)} {ex.name}")
+                eid = node_id("Example", f"{scope} {ex.name}")
+                known = self.graph.nodes.get(eid)
+                if known and known["provenance"] and known["provenance"][0]["file"] != art.path:
+                    first = known["provenance"][0]
+                    self.report.warnings.append(Warning_(art.path, ex.line, f"case example {ex.name!r} makes the "
+                                                         f"id {eid} of {known['name']!r} in {first['file']}:"
+                                                         f"{first['start_line']}; the two are merged"))
                 self.graph.add_node("Example", ex.name, [prov(ex.line, ex.raw)], id=eid, description=ex.sentence,
                                     role=ex.role)
                 self.graph.add_edge(eid, "ILLUSTRATES", mid, [prov(ex.line, ex.raw)], description=ex.sentence)
@@ -273,8 +289,9 @@ class Builder:
 
     # -- finish ----------------------------------------------------------------------------------
     def finish(self) -> tuple[GraphData, LoadReport]:
-        for art, authorship, extra in self.articles:
-            self._link_article(art, authorship, extra)
+        scopes = _article_scopes([art.path for art, _, _ in self.articles])
+        for (art, authorship, extra), scope in zip(self.articles, scopes):
+            self._link_article(art, authorship, extra, scope)
         for cat, row, authorship in self.wounds:
             wid = node_id("Wound", row["name"])
             for origin in row.get("origins", []) or []:
@@ -316,6 +333,32 @@ def _first_sentence(text: str) -> str:
 
 def _stem(path: str) -> str:
     return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def _article_scopes(paths: list[str]) -> list[str]:
+    """For each article path, the part of it that starts its case examples' ids: the file stem
+    ('roots-of-insecurity'), with as many of its folders as make it unique among the loaded articles
+    ('x/roots', 'y/roots'); articles whose whole paths still make one id are numbered in load order."""
+    parts = [[*path.split("/")[:-1], _stem(path)] for path in paths]
+    depth = [1] * len(paths)
+    growing = True
+    while growing:  # each round lengthens at least one scope, so it ends within the deepest path
+        growing = False
+        groups: dict[str, list[int]] = defaultdict(list)
+        for i, names in enumerate(parts):
+            groups[slug(" ".join(names[-depth[i]:]))].append(i)
+        for group in groups.values():
+            for i in group if len(group) > 1 else ():
+                if depth[i] < len(parts[i]):
+                    depth[i] += 1
+                    growing = True
+    scopes: list[str] = []
+    taken: dict[str, int] = {}
+    for i, names in enumerate(parts):
+        scope = " ".join(names[-depth[i]:])
+        number = taken[slug(scope)] = taken.get(slug(scope), 0) + 1
+        scopes.append(scope if number == 1 else f"{scope} {number}")
+    return scopes
 
 
 def _find_line(lines: list[str], start: int, needle: str) -> int:

@@ -47,3 +47,38 @@ def test_slugs_keep_every_script_and_todays_latin_ids():
     # invisible characters are removed, not read as word breaks; bidi controls leave display names too
     assert slug("Bel\u200bonging") == "belonging" and slug("\u202eTrust\u202c") == "trust"
     assert display_name("\u202eTrust\u202c") == "Trust"
+
+
+# -- 2. document-scoped ids ------------------------------------------------------------------------
+
+ARTICLE = ("Understanding the Roots of Worry\n\n1. Early Experiences\n\n"
+           "Worry often starts early. {who}, {role}, recalls a childhood full of {what}.\n")
+
+
+def test_articles_with_one_stem_in_two_folders_keep_their_examples(tmp_path):
+    """Two 'roots.txt' in different folders made one example:roots-ethan with the first description."""
+    for folder, role, what in [("x", "a retired sailor", "storms"), ("y", "a young nurse", "hospitals")]:
+        path = tmp_path / folder / "roots.txt"
+        path.parent.mkdir()
+        path.write_text(ARTICLE.format(who="Ethan", role=role, what=what), encoding="utf-8")
+    graph = load_paths([tmp_path]).graph
+    examples = {nid: n for nid, n in graph.nodes.items() if n["kind"] == "Example"}
+    assert set(examples) == {"example:x-roots-ethan", "example:y-roots-ethan"}
+    for nid, what in [("example:x-roots-ethan", "storms"), ("example:y-roots-ethan", "hospitals")]:
+        assert what in examples[nid]["description"]
+        assert {p["file"].split("/")[-2] for p in examples[nid]["provenance"]} == {nid.split(":")[1][0]}
+
+
+def test_shipped_example_ids_stay(corpus_result):
+    assert "example:roots-of-insecurity-ethan" in corpus_result.graph.nodes  # tests/test_parity.py uses it
+
+
+def test_two_paths_making_one_source_id_stay_two_sources(tmp_path):
+    """'worry notes.txt' and 'worry-notes.txt' both made source:...-worry-notes-txt: one Source node."""
+    for name, who in [("worry notes.txt", "Ethan"), ("worry-notes.txt", "Chloe")]:
+        (tmp_path / name).write_text(ARTICLE.format(who=who, role="a cook", what="noise"), encoding="utf-8")
+    result = load_paths([tmp_path])
+    sources = [n for n in result.graph.nodes.values() if n["kind"] == "Source"]
+    assert sorted(n["name"].rsplit("/", 1)[-1] for n in sources) == ["worry notes.txt", "worry-notes.txt"]
+    said = warnings(result, "make one source id")
+    assert len(said) == 1 and "worry notes.txt" in said[0] and "worry-notes.txt:1:" in said[0]

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from graph.model import GraphData, Provenance
-from graph.schema import node_id, pattern_display, pattern_slug, slug
+from graph.schema import EDGE_TYPES, node_id, pattern_display, pattern_slug, slug
 
 from .article import ParsedArticle
 from .card import ParsedCard
@@ -195,6 +195,11 @@ class Builder:
                 self.report.warnings.append(Warning_(card.path, fact.line, f"{fact.kind} name {fact.name!r} has no "
                                                      "letters or digits; no node made"))
                 continue
+            if other_id == pid:  # 'Needy: ...' among the Needy card's combinations: no edge to itself
+                self.report.warnings.append(Warning_(card.path, fact.line, f"{pattern_display(card.pattern)} "
+                                                     f"{EDGE_TYPES[fact.edge][0]} itself? The line names the card's "
+                                                     f"own pattern; no {fact.edge} edge from a pattern to itself"))
+                continue
             other = self.graph.add_node(fact.kind, fact.name, [prov], id=other_id, **attrs)
             source, target = (pid, other) if fact.direction == "out" else (other, pid)
             edge_attrs: dict[str, Any] = {"section": fact.section}
@@ -273,6 +278,10 @@ class Builder:
             if not match or row["target"] == subject:
                 continue
             target = row["target"]
+            if target == source_id:
+                self.report.warnings.append(Warning_(path, line, f"alias term '{row['term']}' names {target}, the "
+                                                     "node this line is about; no edge from a node to itself"))
+                continue
             if target not in self.graph.nodes:
                 self.report.warnings.append(Warning_(cat.path, row[LINE_KEY],
                                                      f"alias target {target} is not in the graph; '{row['term']}' not linked"))

@@ -82,3 +82,27 @@ def test_two_paths_making_one_source_id_stay_two_sources(tmp_path):
     assert sorted(n["name"].rsplit("/", 1)[-1] for n in sources) == ["worry notes.txt", "worry-notes.txt"]
     said = warnings(result, "make one source id")
     assert len(said) == 1 and "worry notes.txt" in said[0] and "worry-notes.txt:1:" in said[0]
+
+
+# -- 3. self-loops ---------------------------------------------------------------------------------
+
+def test_card_combining_with_itself_gives_no_self_loop(tmp_path):
+    path = tmp_path / "clingy.txt"
+    path.write_text("Clingy Pattern\n\n\nCombinations of Clingy Pattern with Other Patterns\n"
+                    "Clingy: Clings even harder\nNeedy: Feels needier still\n\n\n"
+                    "Related Patterns\nSometimes combined with clingy pattern\n", encoding="utf-8")
+    result = load_paths([path])
+    assert not [k for k in result.graph.edges if k[0] == k[2]]
+    assert ("pattern:clingy", "COMBINES_WITH", "pattern:needy") in result.graph.edges
+    said = warnings(result, "clingy.txt:5:", "itself")
+    assert len(said) == 1 and "COMBINES_WITH" in said[0]
+
+
+def test_alias_naming_the_paragraphs_own_node_gives_no_self_loop(tmp_path):
+    (tmp_path / "roots.txt").write_text(ARTICLE.format(who="Ethan", role="a cook", what="early experiences"),
+                                        encoding="utf-8")
+    (tmp_path / "aliases.yaml").write_text("aliases:\n  - term: early experiences\n"
+                                           "    target: mechanism:early-experiences\n", encoding="utf-8")
+    result = load_paths([tmp_path])
+    assert not [k for k in result.graph.edges if k[0] == k[2]]
+    assert warnings(result, "roots.txt:5:", "early experiences", "itself")

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 import networkx as nx
 
-from .schema import EDGE_TYPES, NODE_KINDS, display_name, node_id, pattern_display
+from .schema import EDGE_TYPES, NODE_KINDS, display_name, lookalike, name_key, node_id, pattern_display
 
 #: Pattern status, strongest first: a card beats a catalogue entry beats a bare reference.
 PATTERN_STATUS_RANK = {"card": 0, "catalogue": 1, "unresolved": 2}
@@ -101,6 +101,15 @@ class GraphData:
     _seen: dict[Any, set] = field(default_factory=dict, init=False, repr=False, compare=False)
     # the rank of the statement each edge shows, where it is not 0 (see add_edge); build state only
     _rank: dict[Any, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # where each node's name was first written (build state), and the merges of two names, as written,
+    # that differ in more than case, punctuation and spacing but make one id ('Café' and 'Cafe'):
+    # (id, kind, the node's name, where it was written, the other name, where that was written)
+    _named_at: dict[str, dict | None] = field(default_factory=dict, init=False, repr=False, compare=False)
+    collisions: list[tuple[str, str, str, dict | None, str, dict | None]] = field(
+        default_factory=list, init=False, repr=False, compare=False)
+    # names, as written, that could pass for another (see schema.lookalike): (kind, name, where, why)
+    lookalikes: list[tuple[str, str, dict | None, str]] = field(default_factory=list, init=False, repr=False,
+                                                              compare=False)
 
     def _prov_seen(self, key: Any, provenance: list[dict]) -> set:
         seen = self._seen.get(key)
@@ -127,12 +136,19 @@ class GraphData:
         else:
             shown = display_name(name)
         prov = [p.to_dict() if isinstance(p, Provenance) else dict(p) for p in provenance]
+        if not name.isascii() and kind != "Source" and lookalike(name):
+            self.lookalikes.append((kind, name, prov[0] if prov else None, lookalike(name)))
         node = self.nodes.get(nid)
         if node is None:
             node = {"id": nid, "kind": kind, "name": shown, "provenance": []}
             self.nodes[nid] = node
+            self._named_at[nid] = prov[0] if prov else None
         elif node["kind"] != kind:
             raise ValueError(f"node {nid} is a {node['kind']}, not a {kind}")
+        elif shown != node["name"] and name_key(shown) != name_key(node["name"]) and _own_id(kind, name) == nid:
+            # the name's own id, not a synonym's or a given one: two names the id rules made one
+            self.collisions.append((nid, kind, node["name"], self._named_at.get(nid), shown,
+                                    prov[0] if prov else None))
         _merge_provenance(node["provenance"], prov, self._prov_seen(nid, node["provenance"]))
         _merge_attrs(node, attrs)
         return nid
@@ -227,6 +243,13 @@ class GraphData:
             edge = {k: v for k, v in attrs.items() if k != "type"}
             data.edges[(s, key, d)] = edge
         return data
+
+
+def _own_id(kind: str, name: str) -> str | None:
+    try:
+        return node_id(kind, name)
+    except ValueError:
+        return None
 
 
 def check_kinds(data: GraphData) -> None:

@@ -114,6 +114,51 @@ def slug(text: str) -> str:
     return "-".join(unicodedata.normalize("NFC", "".join(out)).split())
 
 
+@lru_cache(maxsize=1 << 16)  # pure; called when two names of one node differ
+def name_key(name: str) -> str:
+    """The letters, digits and marks of a name, case-folded: two names with the same key differ only in
+    case, punctuation and spacing ('Self-worth', 'self worth'); 'Café' and 'Cafe' differ in more."""
+    if name.isascii():
+        return "".join(filter(str.isalnum, name.lower()))
+    folded = unicodedata.normalize("NFKC", name.translate(_DROP_INVISIBLE).casefold())
+    return "".join(c for c in folded if c.isalnum() or unicodedata.category(c)[0] == "M")
+
+
+#: Scripts whose letters are written together in one word (Japanese mixes kanji and kana).
+_SCRIPT_FAMILY = {"CJK": "HAN", "HIRAGANA": "HAN", "KATAKANA": "HAN"}
+
+
+@lru_cache(maxsize=1 << 14)  # pure; the loaders ask for every name that is not ASCII
+def lookalike(name: str) -> str:
+    """Why a name as written could pass for another, in words ('' if nothing): invisible characters
+    (zero-width, bidi marks), bidi embedding/override/isolate controls, or a word mixing scripts
+    ('Trаst' with a Cyrillic 'а')."""
+    if name.isascii():
+        return ""
+    reasons = []
+    bidi = sorted({f"U+{ord(c):04X}" for c in name if c in BIDI_CONTROLS})
+    hidden = sorted({f"U+{ord(c):04X}" for c in name if c in INVISIBLE and c not in BIDI_CONTROLS})
+    if hidden:
+        reasons.append("invisible characters " + ", ".join(hidden))
+    if bidi:
+        reasons.append("bidi control characters " + ", ".join(bidi))
+    word, scripts = [], set()
+    for char in unicodedata.normalize("NFKC", name.translate(_DROP_INVISIBLE)) + " ":
+        category = unicodedata.category(char)
+        if category[0] == "L" and category != "Lm":
+            script = unicodedata.name(char, "?").split(" ", 1)[0]
+            scripts.add(_SCRIPT_FAMILY.get(script, script))
+            word.append(char)
+        elif category[0] == "M":
+            word.append(char)
+        else:
+            if len(scripts) > 1:
+                reasons.append(f"the word {''.join(word)!r} mixes {' and '.join(sorted(s.title() for s in scripts))} "
+                               "letters")
+            word, scripts = [], set()
+    return "; ".join(reasons)
+
+
 @lru_cache(maxsize=1 << 16)  # pure; the loaders call it for every fact
 def pattern_slug(name: str) -> str:
     """Slug of a pattern name, ignoring a trailing 'pattern' ('Self-Judging Pattern' -> 'self-judging')."""

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from graph.model import GraphData, Provenance
-from graph.schema import EDGE_TYPES, node_id, pattern_display, pattern_slug, slug
+from graph.schema import EDGE_TYPES, name_key, node_id, pattern_display, pattern_slug, slug
 
 from .article import ParsedArticle
 from .card import ParsedCard
@@ -312,10 +312,34 @@ class Builder:
                     continue
                 self.graph.add_edge(oid, "CORRESPONDS_TO", wid,
                                     [Provenance(cat.path, line, line, cat.quote(line), authorship)])
+        self._name_warnings()
         self.report.unresolved = sorted(n["id"] for n in self.graph.nodes.values()
                                         if n["kind"] == "Pattern" and n.get("status") == "unresolved")
         self.report.node_counts, self.report.edge_counts = self.graph.counts()
         return self.graph, self.report
+
+    def _name_warnings(self) -> None:
+        """Warnings for names that could pass for others and for two names the id rules made one node
+        (once per name and place), taken from the graph's build lists."""
+        said: set[tuple] = set()
+        for kind, name, place, why in self.graph.lookalikes:
+            file, line = (place["file"], place["start_line"]) if place else ("?", 0)
+            if (name, file, line) not in said:
+                said.add((name, file, line))
+                hidden = (" (left out of its id and display name)" if "bidi control" in why else
+                          " (left out of its id)" if "invisible" in why else "")
+                self.report.warnings.append(Warning_(file, line, f"{kind} name {name!r} may pass for another: "
+                                                     f"{why}{hidden}"))
+        for nid, kind, kept, kept_at, other, other_at in self.graph.collisions:
+            if (nid, name_key(other)) in said:  # once per name, as its letters go
+                continue
+            said.add((nid, name_key(other)))
+            file, line = (other_at["file"], other_at["start_line"]) if other_at else ("?", 0)
+            first = f"{kept_at['file']}:{kept_at['start_line']}" if kept_at else "an earlier place"
+            self.report.warnings.append(Warning_(file, line, f"{kind} {other!r} and {kept!r} ({first}) are one node "
+                                                 f"{nid}: their names differ in more than case, punctuation and "
+                                                 "spacing"))
+        self.graph.lookalikes, self.graph.collisions = [], []
 
 
 #: Edge types with a card section of their own (by its parse mode in data/vocabulary/sections.yaml): there

@@ -106,3 +106,34 @@ def test_alias_naming_the_paragraphs_own_node_gives_no_self_loop(tmp_path):
     result = load_paths([tmp_path])
     assert not [k for k in result.graph.edges if k[0] == k[2]]
     assert warnings(result, "roots.txt:5:", "early experiences", "itself")
+
+
+# -- 4. collisions that remain ---------------------------------------------------------------------
+
+def test_names_that_differ_in_more_than_case_are_said_when_merged(tmp_path):
+    path = card(tmp_path, "Caf\u00e9, Self-worth\nCafe, Self worth\nCAFE")
+    result = load_paths([path])
+    assert {"capacity:cafe", "capacity:self-worth"} <= set(result.graph.nodes)
+    said = warnings(result, "capacity:cafe")
+    shown = result.graph.nodes["capacity:cafe"]["provenance"][0]["file"]
+    assert len(said) == 1 and said[0].startswith(f"{shown}:6: Capacity 'Cafe' and 'Caf\u00e9' ({shown}:5)"), said
+    assert not warnings(result, "self-worth")  # differs in punctuation and spacing only
+
+
+def test_synonyms_and_articles_are_not_collisions(corpus_result):
+    assert not [w for w in corpus_result.report.warnings if "are one node" in w.message]
+
+
+# -- 5. look-alike names ---------------------------------------------------------------------------
+
+def test_lookalike_names_are_said_and_invisibles_leave_ids(tmp_path):
+    path = card(tmp_path, "Tr\u0430st\nBel\u200bonging\n\u202eValue\u202c")  # Cyrillic 'а', zero-width space, RLO
+    result = load_paths([path])
+    nodes = result.graph.nodes
+    assert "capacity:tr\u0430st" in nodes and "capacity:trust" not in nodes  # not 'tr-st', not Latin trust
+    assert nodes["capacity:belonging"] and nodes["capacity:value"]["name"] == "Value"
+    assert warnings(result, "odd.txt:5:", "mixes Cyrillic and Latin")
+    assert warnings(result, "odd.txt:6:", "invisible characters U+200B")
+    assert warnings(result, "odd.txt:7:", "bidi control characters U+202C, U+202E", "display name")
+    other = load_paths([card(tmp_path / "b", "Self-\u0434\u043e\u0432\u0435\u0440\u0438\u0435")])
+    assert not warnings(other, "may pass")  # two scripts in two words is fine

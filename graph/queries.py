@@ -164,6 +164,18 @@ def distinctions_between(g: nx.MultiDiGraph, params: dict[str, Any]) -> tuple[li
     return ["stated_on", "distinguished_from", "sentence"], rows
 
 
+@register("distinctions_among")
+def distinctions_among(g: nx.MultiDiGraph, params: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    ids = [p.strip() for p in str(params["patterns"]).split(",")]
+    rows = []
+    for x in dict.fromkeys(ids):
+        for y in dict.fromkeys(ids):
+            if x in g and y in g and g.has_edge(x, y, key="DISTINGUISHED_FROM") \
+                    and g.nodes[x]["kind"] == "Pattern" and g.nodes[y]["kind"] == "Pattern":
+                rows.append([_name(g, x), _name(g, y), g.edges[x, y, "DISTINGUISHED_FROM"].get("description")])
+    return ["stated_on", "distinguished_from", "sentence"], rows
+
+
 @register("dimension_members")
 def dimension_members(g: nx.MultiDiGraph, params: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     rows = []

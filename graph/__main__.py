@@ -7,6 +7,7 @@
     python -m graph query --list | query NAME [--param key=value …]
     python -m graph cypher "MATCH (p:Pattern) RETURN p.name" [--limit N] [--timeout S]
     python -m graph stats
+    python -m graph differential "expects to be rejected" "freezes when asked to perform" [--top N]
 
 Nodes are given by id (`pattern:insecure`) or name (`insecure`, `"the silent member"`).
 Add `--json` for machine-readable output.
@@ -72,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=10.0, help="seconds before the query is stopped (default 10)")
 
     sub.add_parser("stats", help="node and edge counts")
+
+    p = sub.add_parser("differential", help="study material, not a diagnostic instrument: the patterns whose "
+                                            "card lines match observations, and what tells them apart")
+    p.add_argument("observations", nargs="+", help="what is observed, one argument each")
+    p.add_argument("--top", type=int, default=5, help="how many ranked patterns to show (default 5)")
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
     return parser
 
 
@@ -215,6 +222,14 @@ def run(args: argparse.Namespace, store: GraphStore) -> Any:
         if args.json:
             return result
         _print_table(result)
+        return None
+    if args.command == "differential":
+        from .differential import find, report_lines  # noqa: PLC0415
+
+        result = find(store, args.observations, top=args.top)
+        if args.json:
+            return result
+        print("\n".join(report_lines(result)))
         return None
     nodes, edges = store.counts()
     if args.json:

@@ -30,6 +30,8 @@ DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 YAML_SUFFIXES = {".yaml", ".yml"}
 MANIFEST = "corpus.yaml"
 DEFAULT_DATA = REPO_ROOT / "data"
+#: A folder of teaching vignettes (graph/vignettes.py): exercises, not corpus documents, never walked.
+VIGNETTES = "vignettes"
 
 
 @dataclass
@@ -54,7 +56,7 @@ def discover(paths: Iterable[Path], warnings: list[Warning_] | None = None) -> l
         except OSError as exc:
             raise LoadError(str(path), 1, _unreadable_path(path, exc)) from None
         if stat.S_ISDIR(mode):
-            found += _walk(path, skipped)
+            found += [f for f in _walk(path, skipped) if not is_vignette(f, path)]
         elif stat.S_ISREG(mode):
             found.append(path)
         else:
@@ -63,6 +65,12 @@ def discover(paths: Iterable[Path], warnings: list[Warning_] | None = None) -> l
     for p in found:
         unique.setdefault(p.resolve(), p)
     return list(unique.values())
+
+
+def is_vignette(file: Path, folder: Path) -> bool:
+    """Whether a file found under `folder` lies in a `vignettes/` folder there: teaching exercises for the
+    Differential page, which are not graph documents (nor "skipped" YAML in the load report)."""
+    return VIGNETTES in file.relative_to(folder).parts[:-1]
 
 
 def _walk(folder: Path, skipped: list[Warning_]) -> list[Path]:

@@ -47,6 +47,13 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|~$&!:^])")
 _MD_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])", re.MULTILINE)
 
 
+def _literal_marker(m: re.Match[str]) -> str:
+    """'\\-' for a bullet or rule, '1\\.' for an ordered-list number: markdown escapes punctuation only,
+    so a backslash before the digit would be shown ('\\1. Afraid …')."""
+    marker = m.group(2)
+    return m.group(1) + (marker[:-1] + "\\" + marker[-1] if marker[0].isdigit() else "\\" + marker)
+
+
 def escape_md(text: Any, *, multiline: bool = False) -> str:
     """Text made literal for `st.markdown`/`st.caption`: every markdown or HTML-ish character is
     backslash-escaped, so card text such as `<script>` or `**x**` shows as typed and runs nothing.
@@ -57,7 +64,7 @@ def escape_md(text: Any, *, multiline: bool = False) -> str:
     if not multiline:
         s = " ".join(s.split())
     s = _MD_SPECIAL.sub(r"\\\1", s)
-    s = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), s)
+    s = _MD_LINE_START.sub(_literal_marker, s)
     if multiline:
         s = s.replace("\n", "  \n")
     return s

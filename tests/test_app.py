@@ -509,7 +509,7 @@ def test_escape_md_makes_markup_literal():
         assert not bare(raw, escaped), raw
     assert views.unescape_md(escaped) == hostile
     assert views.escape_md("- item\n1. two", multiline=True).startswith("\\- item")
-    assert "\\1." in views.escape_md("1. two")
+    assert views.escape_md("1. two") == "1\\. two"  # the dot: markdown shows a backslash before a digit
     assert views.escape_md("a\n\nb") == "a b"
     assert views.escape_md(None) == ""
 

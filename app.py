@@ -20,6 +20,7 @@ navigation = st.navigation({
         st.Page(f"{PAGES}/explore.py", title="Explore", icon=":material/hub:", url_path="explore", default=True),
         st.Page(f"{PAGES}/pattern_card.py", title="Pattern card", icon=":material/article:", url_path="card"),
         st.Page(f"{PAGES}/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
+        st.Page(f"{PAGES}/differential.py", title="Differential", icon=":material/school:", url_path="differential"),
         st.Page(f"{PAGES}/combinations.py", title="Combinations", icon=":material/grid_on:",
                 url_path="combinations"),
         st.Page(f"{PAGES}/paths.py", title="Paths", icon=":material/route:", url_path="paths"),

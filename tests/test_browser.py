@@ -30,8 +30,8 @@ HARMLESS_SCHEMES = {"data", "blob", "about"}
 
 #: Sidebar link text -> screenshot name, and whether the page draws a graph to wait for.
 PAGES = [("Explore", "explore", True), ("Pattern card", "pattern-card", True), ("Compare", "compare", True),
-         ("Combinations", "combinations", True), ("Paths", "paths", True), ("Query", "query", False),
-         ("Export", "export", False), ("Sources", "sources", False)]
+         ("Differential", "differential", False), ("Combinations", "combinations", True), ("Paths", "paths", True),
+         ("Query", "query", False), ("Export", "export", False), ("Sources", "sources", False)]
 
 pytestmark = pytest.mark.browser
 
@@ -145,6 +145,61 @@ def test_pages_draw_offline(server):
     outside = sorted({u for u in requested if _external(u)})
     assert not outside, f"requests left this machine: {outside}"
     for name in ("explore", "paths"):
+        assert (SHOTS / f"{name}.png").stat().st_size > 10_000
+
+
+def test_differential_finder_and_teaching_exercise(server):
+    """The Differential page: its study-material banner, the finder on typed observations (ranked
+    patterns with file:line, the distinctions between the first three), then a teaching exercise
+    answered and checked."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    requested: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1440, "height": 1000})
+            context.on("request", lambda req: requested.append(req.url))
+            page = context.new_page()
+            page.goto(f"{server}/differential", wait_until="domcontentloaded")
+            page.get_by_role("heading", level=1).filter(has_text="Differential").first.wait_for(timeout=60_000)
+            page.get_by_text("Study material, not a diagnostic instrument.").first.wait_for(timeout=30_000)
+            box = page.locator(".st-key-diff_observations textarea")
+            box.wait_for(timeout=30_000)
+            _settle(page)
+            box.fill("expects to be rejected\nfreezes when asked to perform\nsocial phobia")
+            box.press("Control+Enter")
+            page.get_by_text("names the concept Social anxiety disorder").first.wait_for(timeout=60_000)
+            page.get_by_text("Telling the first 3 apart").first.wait_for(timeout=30_000)
+            page.get_by_text("data/cards/insecure.txt:12").first.wait_for(timeout=30_000)
+            _settle(page)
+            _screenshot(page, SHOTS / "differential-finder.png")
+
+            page.get_by_text("Teaching exercise", exact=True).click()
+            chooser = page.locator(".st-key-diff_vignette input").first
+            chooser.wait_for(timeout=60_000)
+            _settle(page)
+            chooser.click()
+            page.keyboard.type("Afraid to ask")
+            page.keyboard.press("Enter")
+            page.get_by_text("Priya seeks reassurance").first.wait_for(timeout=30_000)
+            _settle(page)
+            picks = page.locator(".st-key-diff_picks input").first
+            for name in ("Needy", "Insecure"):
+                picks.click()
+                page.keyboard.type(name)
+                page.keyboard.press("Enter")
+                _settle(page)
+            page.keyboard.press("Escape")
+            page.locator(".st-key-diff_check button").click()
+            page.get_by_text("Your picks match").first.wait_for(timeout=60_000)
+            page.get_by_text("Where the finder ranks them: Needy: rank 1; Insecure: rank 2").first.wait_for(timeout=30_000)
+            _settle(page)
+            _screenshot(page, SHOTS / "differential-exercise.png")
+        finally:
+            browser.close()
+    assert not [u for u in requested if _external(u)]
+    for name in ("differential-finder", "differential-exercise"):
         assert (SHOTS / f"{name}.png").stat().st_size > 10_000
 
 

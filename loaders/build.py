@@ -14,7 +14,7 @@ from .article import ParsedArticle
 from .card import ParsedCard
 from .catalogue import Catalogue
 from .errors import LoadError, Warning_
-from .yamlio import LINE_KEY
+from .yamlio import LINE_KEY, strip_lines
 
 
 @dataclass
@@ -125,7 +125,7 @@ class Builder:
             return
         if cat.kind == "concepts":
             for row in cat.data["concepts"]:
-                cid = self.graph.add_node("Concept", row["name"], [prov(row)], codes=dict(row.get("codes") or {}),
+                cid = self.graph.add_node("Concept", row["name"], [prov(row)], codes=strip_lines(row.get("codes") or {}),
                                           synonyms=list(row.get("synonyms") or []), description=row.get("description"),
                                           kind_note=row.get("kind_note"), **cites(row))
                 for name in [row["name"], *(row.get("synonyms") or [])]:

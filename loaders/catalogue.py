@@ -12,7 +12,7 @@ from typing import Any
 import jsonschema
 
 from .errors import LoadError
-from .yamlio import LINE_KEY, load_yaml, strip_lines
+from .yamlio import LINE_KEY, YamlList, YamlMap, load_yaml, strip_lines
 
 _SOURCE = {"type": "string", "minLength": 1}
 _NAME = {"type": "string", "minLength": 1, "maxLength": 120}
@@ -99,6 +99,24 @@ class Catalogue:
         return self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
 
 
+def _closed(schema: Any) -> Any:
+    """The schema with every object that lists its properties closed to other keys (iterative)."""
+    todo = [schema]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            if node.get("type") == "object" and "properties" in node:
+                node.setdefault("additionalProperties", False)
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    return schema
+
+
+for _schema in SCHEMAS.values():
+    _closed(_schema)
+
+
 def catalogue_kind(data: Any) -> str | None:
     """Which catalogue a YAML document is, by its top-level key; None if it is not one."""
     if isinstance(data, dict):
@@ -108,30 +126,60 @@ def catalogue_kind(data: Any) -> str | None:
     return None
 
 
-def _error_line(data: Any, path: list[Any]) -> int:
-    """The line of the innermost mapping on a jsonschema error's path."""
+def _error_line(data: Any, path: list[Any], extra: Any = None) -> int:
+    """The line of the innermost key, item or mapping on a jsonschema error's path (of the key `extra`
+    in the mapping at its end, for a key the schema does not allow)."""
     line = data.get(LINE_KEY, 1) if isinstance(data, dict) else 1
     node = data
     for step in path:
+        if isinstance(node, YamlMap) and step in node.key_lines:
+            line = node.key_lines[step]
+        elif isinstance(node, YamlList) and isinstance(step, int) and 0 <= step < len(node.item_lines):
+            line = node.item_lines[step]
         try:
             node = node[step]
         except (KeyError, IndexError, TypeError):
             break
         if isinstance(node, dict) and LINE_KEY in node:
             line = node[LINE_KEY]
+    if extra is not None and isinstance(node, YamlMap) and extra in node.key_lines:
+        line = node.key_lines[extra]
     return line
+
+
+def _path_key(step: Any) -> tuple:
+    """Sorts a jsonschema path's steps (indexes and keys) without comparing an int to a str."""
+    return (0, step, "") if isinstance(step, int) else (1, 0, str(step))
+
+
+def check_shape(schema: dict[str, Any], data: Any, path: str, what: str = "bad catalogue row") -> None:
+    """LoadError at the line of the first place (in file order of keys and items) where `data`, as
+    `load_yaml` read it, does not fit the JSON schema."""
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(strip_lines(data)), key=lambda e: [_path_key(p) for p in e.absolute_path])
+    if errors:
+        err = errors[0]
+        where = "/".join(str(p) for p in err.absolute_path) or "top level"
+        extra = None
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            allowed = err.schema.get("properties", {})
+            extra = next((k for k in err.instance if k not in allowed), None)
+        message = err.message if len(err.message) <= 300 else err.message[:297] + "..."
+        raise LoadError(path, _error_line(data, list(err.absolute_path), extra), f"{what} ({where}): {message}")
 
 
 def validate(kind: str, data: dict[str, Any], path: str) -> None:
     """Validate against the kind's schema and its cross-references; LoadError on the first bad row."""
-    validator = jsonschema.Draft202012Validator(SCHEMAS[kind])
-    errors = sorted(validator.iter_errors(strip_lines(data)), key=lambda e: list(e.absolute_path))
-    if errors:
-        err = errors[0]
-        where = "/".join(str(p) for p in err.absolute_path) or "top level"
-        raise LoadError(path, _error_line(data, list(err.absolute_path)), f"bad catalogue row ({where}): {err.message}")
-    sources = {s["id"] for s in data.get("sources", [])}
+    check_shape(SCHEMAS[kind], data, path)
+    sources: dict[str, int] = {}
+    for row in data.get("sources") or []:
+        if row["id"] in sources:
+            raise LoadError(path, row[LINE_KEY], f"source id {row['id']!r} is also at line {sources[row['id']]}; "
+                                                 "each source has one id")
+        sources[row["id"]] = row[LINE_KEY]
     for section in ("groups", "dimensions", "patterns", "wounds", "concepts", "pattern_names"):
+        if section not in SCHEMAS[kind]["properties"]:
+            continue
         for row in data.get(section, []) or []:
             if "source" in row and row["source"] not in sources:
                 raise LoadError(path, row[LINE_KEY], f"{section} row {row.get('name')!r} cites unknown source {row['source']!r}")

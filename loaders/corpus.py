@@ -24,7 +24,7 @@ from .corrections import CORRECTIONS, corrections_for, find_sidecars
 from .errors import LoadError, Warning_
 from .text import REPO_ROOT, Document, display_path, read_document
 from .vocabulary import CATALOGUE_DIR, load_vocabulary
-from .yamlio import load_yaml
+from .yamlio import LINE_KEY, load_yaml
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 YAML_SUFFIXES = {".yaml", ".yml"}
@@ -175,15 +175,59 @@ def _manifest_entries(files: list[Path]) -> dict[Path, dict]:
                 continue
             seen.add(manifest)
             if manifest.is_file():
-                data, shown, _ = load_yaml(manifest)
-                for row in (data or {}).get("documents", []) or []:
-                    if not isinstance(row, dict) or "path" not in row:
-                        raise LoadError(shown, row.get("__line__", 1) if isinstance(row, dict) else 1,
-                                        "manifest row needs a 'path'")
-                    entries.setdefault((folder / row["path"]).resolve(), row)
+                for document, row in read_manifest(manifest).items():
+                    entries.setdefault(document, row)
             if folder == REPO_ROOT or folder == folder.parent:
                 break
     return entries
+
+
+_MANIFEST_KEYS = ("path", "authorship", "note")
+
+
+def read_manifest(manifest: Path) -> dict[Path, dict]:
+    """The rows of one corpus.yaml by resolved document path, checked: a mapping whose `documents` is a
+    list of mappings, each with `path` and optionally `authorship` and `note`, all text, one row per
+    document. Anything else is a LoadError naming the manifest and the line."""
+    data, shown, _ = load_yaml(manifest)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise LoadError(shown, 1, "a manifest is a mapping with one key, 'documents' (a list of rows)")
+    for key in data:
+        if key not in ("documents", LINE_KEY):
+            raise LoadError(shown, data.key_lines.get(key, 1),
+                            f"unknown key {key!r}; a manifest has one key, 'documents'")
+    rows = data.get("documents")
+    if rows is None:
+        return {}
+    if not isinstance(rows, list):
+        raise LoadError(shown, data.key_lines.get("documents", 1),
+                        "'documents' must be a list of rows, each with 'path' and optionally 'authorship' and 'note'")
+    found: dict[Path, dict] = {}
+    for index, row in enumerate(rows):
+        line = rows.item_lines[index] if index < len(getattr(rows, "item_lines", ())) else 1
+        if not isinstance(row, dict):
+            raise LoadError(shown, line, "a manifest row is a mapping with 'path' and optionally 'authorship' and 'note'")
+        for key, value in row.items():
+            if key == LINE_KEY:
+                continue
+            where = row.key_lines.get(key, line)
+            if key not in _MANIFEST_KEYS:
+                raise LoadError(shown, where, f"unknown key {key!r}; a manifest row has {', '.join(_MANIFEST_KEYS)}")
+            if not isinstance(value, str) or (key != "note" and not value.strip()):
+                raise LoadError(shown, where, f"'{key}' must be text, not {value!r}"[:200])
+        if "path" not in row:
+            raise LoadError(shown, line, "manifest row needs a 'path'")
+        try:
+            document = (manifest.parent / row["path"]).resolve()
+        except (OSError, RuntimeError, ValueError) as exc:  # a loop of symlinks, a NUL in the path
+            raise LoadError(shown, row.key_lines.get("path", line), f"bad path {row['path']!r}: {exc}"[:200]) from None
+        if document in found:
+            raise LoadError(shown, line, f"a second row for {row['path']!r}; the first is at line "
+                                         f"{found[document][LINE_KEY]}")
+        found[document] = row
+    return found
 
 
 def load_paths(paths: Iterable[Path]) -> LoadResult:

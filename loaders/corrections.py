@@ -33,7 +33,7 @@ from .atomic import replacing, write_atomic
 from .errors import LoadError
 from .text import REPO_ROOT, display_path, read_document
 from .vocabulary import load_vocabulary
-from .yamlio import LINE_KEY, load_yaml
+from .yamlio import LINE_KEY, MAX_YAML_BYTES, load_yaml, parse_yaml
 
 CORRECTIONS = "corrections.yaml"
 T = TypeVar("T")
@@ -96,8 +96,9 @@ def _read(path: Path, shown: str | None = None, folder: Path | None = None) -> l
     display path and folder when a candidate is checked before it replaces the real file."""
     folder = (folder or path.parent).resolve()
     try:
-        if not path.read_bytes().strip():
-            return []
+        with open(path, "rb") as fh:  # no more than the YAML limit read: load_yaml refuses bigger files
+            if not fh.read(MAX_YAML_BYTES + 1).strip():
+                return []
     except OSError as exc:
         raise LoadError(shown or display_path(path), 1, f"cannot read the file ({exc.strerror or exc})") from None
     try:
@@ -111,23 +112,21 @@ def _read(path: Path, shown: str | None = None, folder: Path | None = None) -> l
         raise LoadError(shown, 1, "a corrections file is a mapping with one key, 'corrections' (a list of rows)")
     for key in data:
         if key not in ("corrections", LINE_KEY):
-            raise LoadError(shown, _key_line(lines, 1, str(key)),
+            raise LoadError(shown, data.key_lines.get(key, 1),
                             f"unknown key {key!r}; a corrections file has one key, 'corrections'")
     rows = data.get("corrections")
     if rows is None:
         return []
-    top = _key_line(lines, 1, "corrections")
+    top = data.key_lines.get("corrections", 1)
     if not isinstance(rows, list):
         raise LoadError(shown, top, "'corrections' must be a list of rows (each with file, lines, and section or not)")
     vocab = load_vocabulary()
     sections = {s.key for s in vocab.sections}
     found: list[tuple[Path, Correction]] = []
     counts: dict[Path, int] = {}
-    item_lines: list[int] | None = None
+    item_lines = getattr(rows, "item_lines", [])
     for index, row in enumerate(rows):
         if not isinstance(row, dict):
-            if item_lines is None:
-                item_lines = _item_lines(lines)
             line = item_lines[index] if index < len(item_lines) else top
             raise LoadError(shown, line, "a correction is a mapping with file, lines, and section or not")
         found.append(_row(row, shown, lines, folder, sections, counts))
@@ -139,12 +138,12 @@ def _row(row: dict, shown: str, lines: list[str], folder: Path, sections: set[st
          counts: dict[Path, int]) -> tuple[Path, Correction]:
     line = row[LINE_KEY]
 
-    def fail(key: str | None, message: str) -> LoadError:
-        return LoadError(shown, _key_line(lines, line, key) if key else line, message)
+    def fail(key: Any, message: str) -> LoadError:  # at the line of `key` (a key of the row), else the row's
+        return LoadError(shown, row.key_lines.get(key, line) if key is not None else line, message)
 
     for key in row:
         if key != LINE_KEY and key not in _KEYS:
-            raise fail(str(key), f"unknown key {key!r}; a correction has file, lines, and section or not")
+            raise fail(key, f"unknown key {key!r}; a correction has file, lines, and section or not")
     name = row.get("file")
     if not isinstance(name, str) or not name.strip():
         raise fail("file" if "file" in row else None,
@@ -217,31 +216,6 @@ def _check_overlaps(found: list[tuple[Path, Correction]]) -> None:
                                 f"lines {corr.lines} of {corr.file} overlap the correction at line "
                                 f"{other.source_line} (lines {other.lines}); one place per line")
         placed[document].append(corr)
-
-
-def _key_line(lines: list[str], start: int, key: str | None) -> int:
-    """The line at or after `start` where `key:` is written (a row's own key), else `start`."""
-    if key is None:
-        return start
-    pattern = re.compile(r"^\s*(?:-\s+)?['\"]?" + re.escape(key) + r"['\"]?\s*:")
-    for number in range(start, min(len(lines), start + 20) + 1):
-        if pattern.match(lines[number - 1]):
-            return number
-        if number > start and re.match(r"^\s*-", lines[number - 1]):  # the next row
-            break
-    return start
-
-
-def _item_lines(lines: list[str]) -> list[int]:
-    """The 1-based start line of each item of the 'corrections' list (for rows that are not mappings)."""
-    try:
-        root = yaml.compose("\n".join(lines), Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return []
-    value = _corrections_node(root)[1]
-    if not isinstance(value, yaml.SequenceNode):
-        return []
-    return [item.start_mark.line + 1 for item in value.value]
 
 
 # -- finding the corrections of loaded documents --------------------------------------------------
@@ -354,7 +328,7 @@ def write_correction(sidecar: Path, document: Path, start: int, end: int | None 
             lines[last + 1:last + 1] = new
     elif key is not None:
         if isinstance(value, yaml.SequenceNode) and value.value:  # a non-empty flow list: written out as a block
-            rows = [r for r in yaml.safe_load(text)["corrections"]
+            rows = [r for r in parse_yaml(text, shown)["corrections"]
                     if not (isinstance(r, dict) and _same_data_row(r, folder, document, start, end))]
             if not all(isinstance(r, dict) for r in rows):
                 raise LoadError(shown, key.start_mark.line + 1, "every correction must be a mapping")
@@ -410,6 +384,14 @@ def _read_text(sidecar: Path) -> tuple[str, str]:
 
 
 def _compose(text: str, shown: str) -> yaml.Node | None:
+    """The file's node tree (for its marks), once the safe reader has accepted the file: no aliases,
+    bounded size and nesting, no duplicate keys."""
+    if len(text) > MAX_YAML_BYTES:
+        raise LoadError(shown, 1, f"the file is over {MAX_YAML_BYTES:,} bytes, the limit for a YAML file")
+    try:
+        parse_yaml(text, shown)
+    except LoadError as exc:
+        raise LoadError(shown, exc.line, f"{exc.message}; fix it before adding a correction") from None
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader) if text.strip() else None
     except yaml.YAMLError as exc:

@@ -12,13 +12,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from graph.schema import clean_text
 
 from .errors import LoadError, Warning_
 from .text import Document
-from .vocabulary import VOCABULARY_DIR
+from .vocabulary import VOCABULARY_DIR, compile_cue, read_vocabulary_file
 
 _NUMBERED = re.compile(r"^(?P<num>\d{1,3})[.)]\s+(?P<name>\S.{0,100}?)\s*$")
 _STRATEGY = re.compile(r"^(?P<name>[A-Z][^:]{1,60}?):\s+(?P<text>\S.*)$")
@@ -106,14 +104,24 @@ class ArticleVocabulary:
     example_intro: re.Pattern[str]
 
 
+ARTICLE_SCHEMA = {"type": "object", "required": ["strategy_headings", "example_intro"],
+                  "properties": {"strategy_headings": {"type": "array", "items": {"type": "string"}},
+                                 "example_intro": {"type": "string"}}}
+
+
 @lru_cache(maxsize=2)
 def load_article_vocabulary(directory: Path = VOCABULARY_DIR) -> ArticleVocabulary:
-    with open(directory / "article.yaml", encoding="utf-8") as fh:
-        doc = yaml.safe_load(fh)
-    return ArticleVocabulary(
-        strategy_headings=tuple(re.compile(p, re.IGNORECASE) for p in doc["strategy_headings"]),
-        example_intro=re.compile(doc["example_intro"]),
-    )
+    """`article.yaml`, read by the one YAML reader and checked (LoadError naming file and line)."""
+    doc, shown = read_vocabulary_file(directory / "article.yaml", ARTICLE_SCHEMA)
+    headings = doc["strategy_headings"]
+    lines = getattr(headings, "item_lines", [])
+    strategy = tuple(compile_cue(p, re.IGNORECASE, shown, lines[i] if i < len(lines) else 1)
+                     for i, p in enumerate(headings))
+    line = doc.key_lines.get("example_intro", 1) if hasattr(doc, "key_lines") else 1
+    intro = compile_cue(doc["example_intro"], 0, shown, line)
+    if "name" not in intro.groupindex:
+        raise LoadError(shown, line, "example_intro needs a group named 'name': (?P<name>...)")
+    return ArticleVocabulary(strategy_headings=strategy, example_intro=intro)
 
 
 def sentences(text: str) -> list[str]:

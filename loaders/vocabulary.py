@@ -6,11 +6,14 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
-
-import yaml
+from typing import Any, Iterable
 
 from graph.schema import EDGE_TYPES, NODE_KINDS, clean_text, pattern_slug, slug
+
+from .catalogue import check_shape, read_catalogue
+from .errors import LoadError
+from .text import display_path
+from .yamlio import LINE_KEY, load_yaml
 
 VOCABULARY_DIR = Path(__file__).resolve().parents[1] / "data" / "vocabulary"
 CATALOGUE_DIR = Path(__file__).resolve().parents[1] / "data" / "catalogue"
@@ -189,30 +192,103 @@ def parse_vocabulary(sections_doc: dict, mentions_doc: dict, pattern_names: Iter
     )
 
 
+_TEXT = {"type": "string"}
+_TEXTS = {"type": "array", "items": _TEXT}
+_DIRECTION = {"enum": ["from_pattern", "to_pattern"]}
+#: The shapes of the vocabulary files (only the keys the code reads; other keys are left to their authors).
+SECTIONS_SCHEMA = {"type": "object", "required": ["sections"], "properties": {"sections": {
+    "type": "array", "minItems": 1, "items": {
+        "type": "object", "required": ["key", "headings"],
+        "properties": {"key": {"type": "string", "minLength": 1},
+                       "headings": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
+                       "infer": {"enum": ["position", "cue", "never"]}, "strong": {"type": "boolean"},
+                       "looks_like": _TEXT, "cues": _TEXTS,
+                       "parse": {"enum": [None, "core", "origins", "list", "line", "distinction", "named",
+                                          "subheadings"]},
+                       "kind": {"enum": [None, "", *sorted(NODE_KINDS)]},
+                       "edge": {"enum": [None, "", *sorted(EDGE_TYPES)]}}}}}}
+MENTIONS_SCHEMA = {"type": "object", "properties": {
+    "rules": {"type": "array", "items": {"type": "object", "required": ["cue", "edge", "direction"],
+                                         "properties": {"cue": _TEXT, "edge": {"enum": sorted(EDGE_TYPES)},
+                                                        "direction": _DIRECTION}}},
+    "default": {"type": "object", "required": ["edge", "direction"],
+                "properties": {"edge": {"enum": sorted(EDGE_TYPES)}, "direction": _DIRECTION}},
+    "not_names": _TEXTS}}
+
+
+def read_vocabulary_file(path: Path, schema: dict) -> tuple[dict, str]:
+    """A vocabulary file read by the one YAML reader and checked against its shape: (data with lines,
+    display path); LoadError naming the file and line otherwise."""
+    data, shown, _ = load_yaml(path)
+    check_shape(schema, data, shown, "bad vocabulary entry")
+    return data, shown
+
+
+def compile_cue(pattern: str, flags: int, shown: str, line: int) -> re.Pattern[str]:
+    """A regular expression from a vocabulary file; LoadError at its line when it does not compile."""
+    try:
+        return re.compile(pattern, flags)
+    except (re.error, RecursionError, OverflowError) as exc:
+        raise LoadError(shown, line, f"bad regular expression {pattern[:60]!r}: {exc}") from None
+
+
+def _item_line(items: Any, index: int, default: int) -> int:
+    lines = getattr(items, "item_lines", ())
+    return lines[index] if index < len(lines) else default
+
+
+def _check_sections(doc: dict, shown: str) -> None:
+    """What parse_vocabulary would refuse, at its line: a key used twice, unknown special cues, cues that
+    are not regular expressions."""
+    keys: dict[str, int] = {}
+    for row in doc["sections"]:
+        line = row[LINE_KEY]
+        if row["key"] in keys:
+            raise LoadError(shown, line, f"section key {row['key']!r} is also at line {keys[row['key']]}")
+        keys[row["key"]] = line
+        cues = row.get("cues") or []
+        for index, cue in enumerate(cues):
+            at = _item_line(cues, index, line)
+            if cue.startswith("@"):
+                if cue not in SPECIAL_CUES:
+                    raise LoadError(shown, at, f"unknown special cue {cue!r}; one of {', '.join(SPECIAL_CUES)}")
+            else:
+                compile_cue(cue, re.IGNORECASE, shown, at)
+
+
 @lru_cache(maxsize=4)
 def load_vocabulary(directory: Path = VOCABULARY_DIR, catalogue: Path = CATALOGUE_DIR) -> Vocabulary:
     """Read `sections.yaml` and `mentions.yaml` from the vocabulary folder, and the pattern and capacity
     names of the shipped catalogue (cached). The names come from the whole Pattern System's catalogue,
-    never from the documents being loaded, so what a card yields does not depend on its neighbours."""
-    with open(directory / "sections.yaml", encoding="utf-8") as fh:
-        sections_doc = yaml.safe_load(fh)
-    with open(directory / "mentions.yaml", encoding="utf-8") as fh:
-        mentions_doc = yaml.safe_load(fh)
+    never from the documents being loaded, so what a card yields does not depend on its neighbours.
+    Every file goes through the one YAML reader and is checked (LoadError naming file and line)."""
+    sections_doc, sections_shown = read_vocabulary_file(directory / "sections.yaml", SECTIONS_SCHEMA)
+    _check_sections(sections_doc, sections_shown)
+    mentions_doc, mentions_shown = read_vocabulary_file(directory / "mentions.yaml", MENTIONS_SCHEMA)
+    rules = mentions_doc.get("rules") or []
+    for index, rule in enumerate(rules):
+        compile_cue(rule["cue"], re.IGNORECASE, mentions_shown, _item_line(rules, index, 1))
     patterns: list[str] = []
     capacities: list[str] = []
-    names_file = catalogue / "pattern-names.yaml"
-    if names_file.is_file():
-        with open(names_file, encoding="utf-8") as fh:
-            for row in (yaml.safe_load(fh) or {}).get("pattern_names", []) or []:
-                patterns.extend(row.get("names", []) or [])
-    dims_file = catalogue / "dimensions.yaml"
-    if dims_file.is_file():
-        with open(dims_file, encoding="utf-8") as fh:
-            dims = yaml.safe_load(fh) or {}
-        for row in dims.get("dimensions", []) or []:
-            capacities.extend(row.get("capacities", []) or [])
-            patterns.extend(m["name"] for m in row.get("patterns", []) or [] if isinstance(m, dict) and "name" in m)
-        for row in dims.get("patterns", []) or []:
+    for name, kind in (("pattern-names.yaml", "pattern_names"), ("dimensions.yaml", "dimensions")):
+        file = catalogue / name
+        if not file.is_file():
+            continue
+        cat = read_catalogue(file)  # validated: the rows below have the shape the schema says
+        if cat is None or cat.kind != kind:
+            raise LoadError(cat.path if cat else display_path(file), 1, f"{name} must be a {kind.replace('_', '-')} catalogue "
+                                                               f"(a mapping with '{kind}')")
+        if kind == "pattern_names":
+            for row in cat.data["pattern_names"]:
+                patterns.extend(row.get("names") or [])
+            continue
+        for row in cat.data["dimensions"]:
+            capacities.extend(row.get("capacities") or [])
+            patterns.extend(m["name"] for m in row.get("patterns") or [])
+        for row in cat.data.get("patterns") or []:
             patterns.append(row["name"])
-            capacities.extend(row.get("transformed_by", []) or [])
-    return parse_vocabulary(sections_doc, mentions_doc, patterns, capacities)
+            capacities.extend(row.get("transformed_by") or [])
+    try:
+        return parse_vocabulary(sections_doc, mentions_doc, patterns, capacities)
+    except (ValueError, re.error) as exc:  # not expected after the checks above; still a file's fault
+        raise LoadError(sections_shown, 1, f"bad vocabulary: {exc}") from None

@@ -119,3 +119,113 @@ def test_empty_graph_exports():
     assert nx.read_gexf(io.BytesIO(export.to_gexf([], []))).number_of_nodes() == 0
     with zipfile.ZipFile(io.BytesIO(export.to_csv_zip([], []))) as zf:
         assert zf.read("nodes.csv") == b"\n" or zf.read("nodes.csv").strip() == b""
+
+
+# -- issue 13, class 5: hostile names and texts in every format ----------------------------------
+
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def hostile_strings(seed: int = 13, count: int = 40) -> list[str]:
+    """Every C0 control, DEL, every C1 control, U+FFFE/U+FFFF, a BOM, formula starts, markup and
+    CDATA ends, each alone and mixed into words at random (seeded)."""
+    import random
+
+    rng = random.Random(seed)
+    specials = [chr(c) for c in range(0x20)] + [chr(c) for c in range(0x7F, 0xA0)] + \
+        ["\ufffe", "\uffff", "\ufeff", "]]>", "<b>", "&amp;", '"', "'", "\\", "\x1b]0;pwned\x07", "\x1b[2J"]
+    out = [f"{c}x" for c in specials]  # each alone, at the start of a value
+    out += [f"{start}HYPERLINK(\"http://evil.example/\"){start}" for start in FORMULA]
+    out += ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1,1)", "\t=1", "\r=1"]
+    for _ in range(count):
+        out.append("".join(rng.choice(specials + list("abc xyz")) for _ in range(rng.randint(1, 12))))
+    return out
+
+
+def hostile_graph() -> tuple[list[dict], list[dict]]:
+    texts = hostile_strings()
+    nodes, edges = [], []
+    for i, text in enumerate(texts):
+        nodes.append({"id": f"pattern:h{i}", "kind": "Pattern", "name": text, "status": "card", "note": text,
+                      "provenance": [{"file": f"data/cards/{text}.txt", "start_line": i + 1, "end_line": i + 1,
+                                      "text": text}]})
+    # one node whose id and attribute name are hostile too
+    nodes.append({"id": "pattern:\x01odd\x0b", "kind": "Pattern", "name": "=odd", "=key\x02": "=v"})
+    for i in range(len(texts)):
+        edges.append({"source": f"pattern:h{i}", "target": f"pattern:h{(i + 1) % len(texts)}", "type": "COMBINES_WITH",
+                      "description": texts[i], "section": texts[-1 - i],
+                      "provenance": [{"file": "data/cards/x.txt", "start_line": 1, "end_line": 1, "text": texts[i]}]})
+    edges.append({"source": "pattern:h0", "target": "pattern:\x01odd\x0b", "type": "MENTIONS", "description": "-1"})
+    return nodes, edges
+
+
+def _xml_legal(text: str) -> str:
+    """What XML 1.0 can hold: its illegal characters (and DEL and C1 controls, which it discourages) as
+    U+FFFD (written here, not taken from the module)."""
+    return "".join("\ufffd" if (ord(c) < 0x20 and c not in "\t\n\r") or 0x7F <= ord(c) <= 0x9F
+                   or 0xD800 <= ord(c) <= 0xDFFF or c in "\ufffe\uffff" else c for c in text)
+
+
+def _xml_expected(text: str, graphml: bool) -> str:
+    text = _xml_legal(text)
+    return text.replace("\r\n", "\n").replace("\r", "\n") if graphml else text  # XML line-end normalisation
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_hostile_names_and_texts_read_back_from_xml(fmt):
+    nodes, edges = hostile_graph()
+    raw = (export.to_graphml if fmt == "graphml" else export.to_gexf)(nodes, edges)
+    assert not any(ord(c) < 0x20 and c not in "\t\n\r" or 0x7F <= ord(c) <= 0x9F for c in raw.decode("utf-8"))
+    g = nx.read_graphml(io.BytesIO(raw)) if fmt == "graphml" else nx.read_gexf(io.BytesIO(raw))
+    assert g.number_of_nodes() == len(nodes) and g.number_of_edges() == len(edges)
+    for n in nodes[:-1]:
+        got = g.nodes[n["id"]]
+        assert got["name" if fmt == "graphml" else "label"] == _xml_expected(n["name"], fmt == "graphml")
+        assert got["note"] == _xml_expected(n["note"], fmt == "graphml")
+        assert json.loads(got["provenance"]) == n["provenance"]  # nested values are exact (JSON escapes)
+    odd = _xml_legal("pattern:\x01odd\x0b")
+    assert odd == "pattern:\ufffdodd\ufffd" and odd in g
+    assert g.nodes[odd]["=key\ufffd"] == "=v"
+    found = {(u, v, d.get("description")) for u, v, d in g.edges(data=True)}
+    for e in edges:
+        assert (_xml_legal(e["source"]), _xml_legal(e["target"]),
+                _xml_expected(e["description"], fmt == "graphml")) in found
+
+
+def test_hostile_names_and_texts_read_back_from_node_link_json():
+    nodes, edges = hostile_graph()
+    raw = export.to_node_link_json(nodes, edges)
+    text = raw.decode("utf-8")
+    assert not any(0x7F <= ord(c) <= 0x9F or c in "\ufffe\uffff" for c in text)  # escaped, not raw
+    g = nx.node_link_graph(json.loads(text), edges="edges")
+    for n in nodes:
+        assert {**g.nodes[n["id"]], "id": n["id"]} == n  # exact
+    for e in edges:
+        assert {k: v for k, v in g.edges[e["source"], e["target"], e["type"]].items()} == \
+            {k: v for k, v in e.items() if k not in ("source", "target")}
+
+
+def test_hostile_names_and_texts_read_back_from_csv_zip():
+    nodes, edges = hostile_graph()
+    with zipfile.ZipFile(io.BytesIO(export.to_csv_zip(nodes, edges))) as zf:
+        node_rows = list(csv.reader(io.StringIO(zf.read("nodes.csv").decode("utf-8"), newline="")))
+        edge_rows = list(csv.reader(io.StringIO(zf.read("edges.csv").decode("utf-8"), newline="")))
+    for row in node_rows + edge_rows:
+        for cell in row:
+            assert not cell.startswith(FORMULA), cell  # nothing a spreadsheet would run
+    header = node_rows[0]
+    assert "'=key\x02" in header
+    by_id = {r[0]: dict(zip(header, r)) for r in node_rows[1:]}
+    assert len(by_id) == len(nodes)
+
+    def shown(value: str) -> str:
+        return "'" + value if value.startswith(FORMULA) else value
+
+    for n in nodes[:-1]:
+        row = by_id[n["id"]]
+        assert row["name"] == shown(n["name"]) and row["note"] == shown(n["note"])
+        assert json.loads(row["provenance"]) == n["provenance"]
+    assert by_id["pattern:\x01odd\x0b"]["name"] == "'=odd"
+    edge_header = edge_rows[0]
+    descriptions = [dict(zip(edge_header, r))["description"] for r in edge_rows[1:]]
+    assert sorted(descriptions) == sorted(shown(e["description"]) for e in edges)

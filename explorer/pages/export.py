@@ -12,7 +12,10 @@ store = ctx.store
 
 st.title("Export")
 st.caption("Take the graph to Gephi, Cytoscape, a notebook or a spreadsheet. Nested fields (sources, card "
-           "sections) are written as JSON text in GraphML, GEXF and CSV.")
+           "sections) are written as JSON text in GraphML, GEXF and CSV. Control characters XML cannot hold are "
+           "shown as � in GraphML and GEXF; a CSV cell that a spreadsheet would run as a formula (=, +, -, @) "
+           "starts with '. Node-link JSON keeps every value exactly. The same files: "
+           "`python -m graph export graphml|gexf|json|csv -o FILE`.")
 
 view = st.session_state.get(VIEW_KEY)
 options = ["whole"] + (["view"] if view else [])
@@ -24,37 +27,25 @@ if not view:
     st.caption("Draw a graph on another page (Explore, Paths, …) to export just that view.")
 
 
-def whole_graph() -> tuple[list[dict], list[dict]]:
-    """Every node (with all its fields) and every edge of the store."""
-    ids = [n["id"] for n in store.list_nodes()]
-    found = store.get_nodes(ids)
-    return [found[i] for i in ids if i in found], store.edges_among(ids)
-
-
 if what == "view" and view:
     found = store.get_nodes(view["node_ids"])
     nodes = [found[i] for i in view["node_ids"] if i in found]
     edges = view["edges"]
     stem = "pattern-atlas-view"
 else:
-    nodes, edges = whole_graph()
+    nodes, edges = export.whole_graph(store)  # as `python -m graph export` does: the same bytes
     stem = "pattern-atlas"
 
 st.caption(escape_md(f"{len(nodes)} nodes and {len(edges)} edges."))
-cols = st.columns(4)
-formats = [
-    ("GraphML", "graphml", "application/graphml+xml", export.to_graphml, "Cytoscape, yEd, Gephi"),
-    ("GEXF", "gexf", "application/gexf+xml", export.to_gexf, "Gephi"),
-    ("Node-link JSON", "json", "application/json", export.to_node_link_json, "networkx, all fields"),
-    ("CSV (zip)", "zip", "application/zip", export.to_csv_zip, "nodes.csv + edges.csv"),
-]
-for col, (name, ext, mime, fn, note) in zip(cols, formats):
+cols = st.columns(len(export.FORMATS))
+for col, (fmt, spec) in zip(cols, export.FORMATS.items()):
     with col:
         with st.container(border=True):
-            st.markdown(f"**{name}**")
-            st.caption(note)
-            st.download_button(f"Download .{ext}", fn(nodes, edges), file_name=f"{stem}.{ext}", mime=mime,
-                               key=f"export_{ext}", icon=":material/download:", width="stretch")
+            st.markdown(f"**{spec.label}**")
+            st.caption(spec.note)
+            st.download_button(f"Download .{spec.ext}", export.render(fmt, nodes, edges),
+                               file_name=f"{stem}.{spec.ext}", mime=spec.mime, key=f"export_{spec.ext}",
+                               icon=":material/download:", width="stretch")
 with st.expander("The two CSV files separately"):
     c1, c2 = st.columns(2)
     c1.download_button("nodes.csv", export.to_nodes_csv(nodes), file_name=f"{stem}-nodes.csv", mime="text/csv",

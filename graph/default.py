@@ -1,5 +1,5 @@
 """Opening the default embedded store: load the saved graph, or rebuild it from `data/` when the
-sources changed or the saved file is missing or unreadable."""
+sources changed or the saved file is missing, unreadable or not exactly what was saved."""
 from __future__ import annotations
 
 import logging
@@ -24,20 +24,26 @@ def open_embedded(data_dir: Path | None = None, cache: Path | None = None,
                   rebuild: bool = False) -> tuple[EmbeddedStore, dict[str, Any]]:
     """The embedded store for `data_dir` (default: `default_data_dir()`) and its load report (as a dict).
 
-    The saved graph (`data/graph.json`) is used when its recorded digest matches the sources; a
-    missing, stale, truncated or corrupted file is rebuilt from the sources (never the reverse:
-    the sources in `data/` are only read).
+    The saved graph (`data/graph.json`) is used when it is this format version, its content checksum
+    matches, every node and edge has the fields and types the loaders give, its load report is whole
+    and counts what the graph holds, and its recorded digest matches the sources. Anything else (missing,
+    stale, truncated, corrupted, edited by hand) is rebuilt from the sources, with a warning unless it
+    was only stale (never the reverse: the sources in `data/` are only read).
     """
     data_dir = data_dir or default_data_dir()
     cache = cache or data_dir / CACHE_NAME
     digest = sources_digest([data_dir])
     if not rebuild and cache.exists():
         try:
-            store = EmbeddedStore.load(cache)
+            store = EmbeddedStore.load(cache, sealed=True)
             meta = store.graph.graph
             if meta.get("sources_digest") == digest:
-                return store, dict(meta.get("report") or {})
-            log.info("%s is stale; rebuilding from %s", cache, data_dir)
+                problem = report_problem(meta.get("report"), store)
+                if problem is None:
+                    return store, dict(meta["report"])
+                log.warning("%s: %s; rebuilding from %s", cache, problem, data_dir)
+            else:
+                log.info("%s is stale; rebuilding from %s", cache, data_dir)
         except ValueError as exc:
             log.warning("%s; rebuilding from %s", exc, data_dir)
     result = load_paths([data_dir])
@@ -50,3 +56,25 @@ def open_embedded(data_dir: Path | None = None, cache: Path | None = None,
     except OSError as exc:  # a read-only checkout still works, it just rebuilds each time
         log.warning("cannot save %s (%s)", cache, exc)
     return store, report
+
+
+_REPORT_LISTS = {"documents": dict, "warnings": dict, "inferred": dict, "corrections": dict, "alias_links": dict,
+                 "skipped": str, "unresolved": str}
+
+
+def report_problem(report: Any, store: EmbeddedStore) -> str | None:
+    """What is wrong with a saved load report (None: nothing): the pages read its lists, and its counts
+    must be the graph's own (a graph with nodes taken out under the same digest does not pass)."""
+    if type(report) is not dict:
+        return f"the load report has type {type(report).__name__}"
+    for key, entry in _REPORT_LISTS.items():
+        value = report.get(key, [])
+        if type(value) is not list or any(type(v) is not entry for v in value):
+            return f"the load report's {key!r} is not a list of {entry.__name__}"
+    for w in report.get("warnings", []):
+        if type(w.get("file")) is not str or type(w.get("line")) is not int or type(w.get("message")) is not str:
+            return "a warning in the load report is not {file, line, message}"
+    nodes, edges = store.counts()
+    if report.get("node_counts") != nodes or report.get("edge_counts") != edges:
+        return "the load report counts other nodes or edges than the graph holds"
+    return None

@@ -133,3 +133,140 @@ def test_fast_codecs_are_installed():
     value = {"provenance": [{"file": "a.txt", "text": "“quoted” — ü"}], "name": "x"}
     assert decode_props(encode_props(value)) == value
     assert orjson.loads(orjson.dumps(value)) == value
+
+
+# -- issue 13, class 9: a saved graph with the right digest but the wrong content -----------------
+
+def _reseal(data: dict) -> bytes:
+    """`data` as `save` writes it, with a checksum that matches (the documented rule, done here: SHA-256
+    of the compact orjson bytes with the 64 hex digits of `content_sha256`, the graph's first
+    attribute, as zeros). A cache edited this way passes the checksum: only the shape checks catch it."""
+    import hashlib
+
+    import orjson
+
+    data["graph"] = {"content_sha256": "0" * 64, **{k: v for k, v in data["graph"].items() if k != "content_sha256"}}
+    raw = orjson.dumps(data)
+    digest = hashlib.sha256(raw).hexdigest()
+    return raw.replace(b'"content_sha256":"' + b"0" * 64 + b'"', b'"content_sha256":"' + digest.encode() + b'"', 1)
+
+
+def _node(data: dict, nid: str = "pattern:insecure") -> dict:
+    return next(n for n in data["nodes"] if n["id"] == nid)
+
+
+_WRONG = {str: 7, int: "7", list: "oops", dict: ["x"], float: "0.5"}
+
+CORRUPTIONS = {
+    "nodes-a-dict": lambda d: d.__setitem__("nodes", {n["id"]: n for n in d["nodes"]}),
+    "links-a-dict": lambda d: d.__setitem__("links", {"x": 1}),
+    "provenance-a-string": lambda d: _node(d).__setitem__("provenance", "data/cards/insecure.txt:1"),
+    "name-an-int": lambda d: _node(d).__setitem__("name", 7),
+    "kind-unknown": lambda d: _node(d).__setitem__("kind", "Person"),
+    "sections-a-string": lambda d: _node(d).__setitem__("sections", "Behavior"),
+    "section-item-line-a-string": lambda d: _node(d)["sections"][0]["items"][0].__setitem__("line", "4"),
+    "start-line-a-bool": lambda d: _node(d)["provenance"][0].__setitem__("start_line", True),
+    "edge-type-unknown": lambda d: d["links"][0].update(key="LIKES", type="LIKES"),
+    "edge-to-nowhere": lambda d: d["links"][0].__setitem__("target", "pattern:nobody"),
+    "edge-description-a-list": lambda d: next(l for l in d["links"] if l.get("description")).__setitem__(
+        "description", ["x"]),
+    "duplicate-node": lambda d: d["nodes"].append(dict(d["nodes"][0])),
+    "undirected": lambda d: d.__setitem__("directed", False),
+    "report-a-string": lambda d: d["graph"].__setitem__("report", "ok"),
+    "report-warnings-strings": lambda d: d["graph"]["report"].__setitem__("warnings", ["x"]),
+    "patterns-removed": lambda d: (
+        d.__setitem__("links", [l for l in d["links"] if not {l["source"], l["target"]} & {
+            n["id"] for n in d["nodes"] if n["kind"] == "Pattern"}]),
+        d.__setitem__("nodes", [n for n in d["nodes"] if n["kind"] != "Pattern"])),
+    "format-version-0": lambda d: d["graph"].__setitem__("format_version", 0),
+    "format-version-a-string": lambda d: d["graph"].__setitem__("format_version", "2"),
+}
+
+
+def _random_corruptions(seed: int = 13, count: int = 8) -> dict:
+    """Seeded: a random node's or edge's typed field (name, kind, provenance, a place's line or text,
+    a description ...) replaced by a value of another type."""
+    import random
+
+    rng = random.Random(seed)
+    out = {}
+    for i in range(count):
+        where = rng.choice(["node", "node-prov", "edge", "edge-prov", "section"])
+
+        def corrupt(d, where=where, pick=rng.random(), field_pick=rng.random()):
+            if where.startswith("node") or where == "section":
+                pool = [n for n in d["nodes"] if (where != "section" or n.get("sections"))]
+                rec = pool[int(pick * len(pool))]
+            else:
+                rec = d["links"][int(pick * len(d["links"]))]
+            if where.endswith("prov"):
+                rec = rec["provenance"][0]
+                fields = ["file", "start_line", "end_line", "text"]
+            elif where == "section":
+                rec = rec["sections"][0]
+                fields = ["heading", "heading_status", "items"]
+            elif where == "node":
+                fields = ["id", "kind", "name", "provenance"]
+            else:
+                fields = ["source", "target", "key", "provenance"]
+            name = fields[int(field_pick * len(fields))]
+            rec[name] = _WRONG[type(rec[name])]
+
+        out[f"random-{i}-{where}"] = corrupt
+    return out
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory) -> tuple[Path, bytes]:
+    """A copy of data/ with its cache built: the folder and the cache's bytes as saved."""
+    target = tmp_path_factory.mktemp("cache") / "data"
+    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns("graph.json"))
+    open_embedded(target)
+    return target, (target / "graph.json").read_bytes()
+
+
+@pytest.mark.parametrize("resealed", [False, True], ids=["as-edited", "resealed"])
+@pytest.mark.parametrize("name", list(CORRUPTIONS) + list(_random_corruptions()))
+def test_a_cache_with_wrong_content_is_rebuilt_with_a_warning(pristine, name, resealed, caplog):
+    import logging
+
+    import orjson
+
+    folder, saved = pristine
+    cache = folder / "graph.json"
+    data = orjson.loads(saved)
+    {**CORRUPTIONS, **_random_corruptions()}[name](data)
+    cache.write_bytes(_reseal(data) if resealed else orjson.dumps(data))
+    with caplog.at_level(logging.WARNING, logger="graph.default"):
+        store, report = open_embedded(folder)
+    good = orjson.loads(saved)
+    assert store.counts()[0] == good["graph"]["report"]["node_counts"]
+    insecure = store.get_node("pattern:insecure")
+    assert insecure["name"] == "Insecure" and insecure["provenance"][0]["file"].endswith("cards/insecure.txt")
+    assert report["node_counts"] == good["graph"]["report"]["node_counts"]
+    assert any("rebuilding" in r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING)
+    again = orjson.loads(cache.read_bytes())  # rebuilt and saved again: the good graph
+    assert again["nodes"] == good["nodes"] and again["links"] == good["links"]
+
+
+def test_a_sound_cache_is_used_as_it_is(pristine, caplog):
+    import logging
+
+    folder, saved = pristine
+    (folder / "graph.json").write_bytes(saved)
+    stamp = (folder / "graph.json").stat().st_mtime_ns
+    with caplog.at_level(logging.INFO, logger="graph.default"):
+        open_embedded(folder)
+    assert not caplog.records and (folder / "graph.json").stat().st_mtime_ns == stamp
+
+
+def test_a_loaders_file_loads_but_the_cache_must_be_sealed(tmp_path, corpus_store):
+    """`python -m loaders -o` writes node-link JSON without a checksum: EmbeddedStore.load reads it (its
+    shape is checked); as the app's cache it is not trusted."""
+    import networkx as nx
+
+    plain = tmp_path / "plain.json"
+    plain.write_text(json.dumps(nx.node_link_data(corpus_store.graph, edges="links")), encoding="utf-8")
+    assert EmbeddedStore.load(plain).counts() == corpus_store.counts()
+    with pytest.raises(ValueError, match="format version"):
+        EmbeddedStore.load(plain, sealed=True)

@@ -8,36 +8,102 @@
     python -m graph cypher "MATCH (p:Pattern) RETURN p.name" [--limit N] [--timeout S]
     python -m graph stats
     python -m graph differential "expects to be rejected" "freezes when asked to perform" [--top N]
+    python -m graph export {graphml,gexf,json,csv} [-o FILE]
 
 Nodes are given by id (`pattern:insecure`) or name (`insecure`, `"the silent member"`).
-Add `--json` for machine-readable output.
+Add `--json` for machine-readable output. Text output shows control characters from the documents
+(ANSI and OSC escapes, other C0 and C1 controls) escaped, as `\\x1b`; JSON output is exact JSON with
+them as `\\u` escapes. `export` writes the same bytes as the app's Export page.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+from loaders.atomic import write_atomic
+
+from . import export
 from .cypher import CypherError
 from .narrate import edge_sentence, path_sentences, place
 from .store import GraphStore, NotFound
+
+#: Controls a terminal may act on: C0 (tab and LF too), DEL and C1. ESC starts ANSI colour, cursor and
+#: OSC (title, hyperlink, clipboard) sequences; CR and backspace overwrite what was printed.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+#: The same, less tab and LF: what the program's own output may hold (its lines and columns).
+_CONTROLS_BUT_LAYOUT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _csv(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
+def _escape(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
+
+
+def visible(text: str) -> str:
+    """`text` with every control character written as an escape (`\\x1b`, `\\x0a`): a card's text can
+    neither drive the terminal nor start a line of its own."""
+    return _CONTROLS.sub(_escape, text)
+
+
+def _visible(value: Any) -> Any:
+    """A store's answer with every string in it (keys too) passed through `visible`."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, dict):
+        return {(visible(k) if isinstance(k, str) else k): _visible(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_visible(v) for v in value]
+    return value
+
+
+class _TerminalText:
+    """Standard output for text answers: whatever reaches it is written with its control characters
+    escaped (tab and LF, the output's own layout, pass), in case a value was printed without `visible`."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(_CONTROLS_BUT_LAYOUT.sub(_escape, text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def json_dumps(value: Any) -> str:
+    """`--json` output: exact JSON, with every control character (DEL and C1 too) as a `\\u` escape."""
+    return export.json_text(json.dumps(value, ensure_ascii=False, indent=1))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m graph", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="Nodes are given by id (pattern:insecure) or by name (insecure).")
+                                     epilog="Nodes are given by id (pattern:insecure) or by name (insecure). Text "
+                                            "output shows control characters from the documents escaped (\\x1b); "
+                                            "--json prints exact JSON.")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
-    parser.add_argument("--data", type=Path, default=None, help="corpus folder (default: the repository's data/)")
+    parser.add_argument("--data", type=Path, default=None, metavar="DIR", help="corpus folder (default: the repository's data/)")
     parser.add_argument("--store", choices=["embedded", "neo4j"], default="embedded",
                         help="embedded (default, built from data/) or neo4j (NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD)")
     sub = parser.add_subparsers(dest="command", required=True)
+    # --data after the command too (`python -m graph export json --data DIR`); SUPPRESS keeps one given
+    # before the command when it is not repeated after it
+    data_after = argparse.ArgumentParser(add_help=False)
+    data_after.add_argument("--data", type=Path, default=argparse.SUPPRESS, metavar="DIR",
+                            help="corpus folder (default: the repository's data/)")
 
     p = sub.add_parser("path", help="shortest path (or all simple paths) between two nodes, told as sentences")
     p.add_argument("a")
@@ -79,6 +145,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("observations", nargs="+", help="what is observed, one argument each")
     p.add_argument("--top", type=int, default=5, help="how many ranked patterns to show (default 5)")
     p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
+
+    p = sub.add_parser("export", parents=[data_after],
+                       help="the whole graph as GraphML, GEXF, node-link JSON or CSV (zip), as the app's Export page",
+                       description="Write the whole graph as graphml (GraphML), gexf (GEXF), json (node-link JSON) "
+                                   "or csv (a zip of nodes.csv and edges.csv): the bytes the app's Export page "
+                                   "gives for the whole graph. --json does not apply.")
+    p.add_argument("format", choices=list(export.FORMATS), help="graphml, gexf, json or csv")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE",
+                   help="write FILE all or nothing (a temporary file beside it, renamed over it when complete; "
+                        "a failed run leaves an existing FILE as it was); default: standard output, which "
+                        "must not be a terminal for csv (a zip)")
     return parser
 
 
@@ -93,8 +170,8 @@ def _params(pairs: list[str]) -> dict[str, Any]:
 
 
 def _print_table(result: dict[str, Any]) -> None:
-    columns = result["columns"]
-    rows = [[json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else ("" if v is None else str(v))
+    columns = [visible(str(c)) for c in result["columns"]]
+    rows = [[visible(json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else ("" if v is None else str(v)))
              for v in row] for row in result["rows"]]
     widths = [min(60, max([len(c)] + [len(r[i]) for r in rows])) for i, c in enumerate(columns)]
     print("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
@@ -131,6 +208,7 @@ def run(args: argparse.Namespace, store: GraphStore) -> Any:
             result = store.simple_paths(a, b, args.max_length, args.types, limit=args.limit)
             if args.json:
                 return result
+            result = _visible(result)
             print(f"{result['total']} simple path(s) of at most {args.max_length} steps"
                   + (" (more exist; cut)" if result["truncated"] else ""))
             for i, p in enumerate(result["paths"], 1):
@@ -140,16 +218,17 @@ def run(args: argparse.Namespace, store: GraphStore) -> Any:
         if args.json:
             return {"path": path, "sentences": path_sentences(path) if path else []}
         if path is None:
-            print(f"no path between {a} and {b}")
+            print(f"no path between {visible(a)} and {visible(b)}")
             return 1
-        _print_path(path)
+        _print_path(_visible(path))
         return None
     if args.command in ("neighbours", "neighbors"):
         node = store.resolve(args.node)
         result = store.neighbourhood(node, args.hops, args.kinds, args.types, args.limit)
         if args.json:
             return result
-        print(f"{len(result['nodes'])} node(s) within {args.hops} hop(s) of {node}"
+        result = _visible(result)
+        print(f"{len(result['nodes'])} node(s) within {args.hops} hop(s) of {visible(node)}"
               + (f" (showing {len(result['nodes'])} of {result['total']})" if result["truncated"] else ""))
         for n in sorted(result["nodes"], key=lambda n: (n["depth"], n["kind"], n["id"])):
             print(f"  [{n['depth']}] {n['kind']:<14} {n['name']}  ({n['id']})")
@@ -163,6 +242,7 @@ def run(args: argparse.Namespace, store: GraphStore) -> Any:
         result = store.compare(ids)
         if args.json:
             return result
+        result = _visible(result)
         names = {p["id"]: p["name"] for p in result["patterns"]}
         print("Comparing " + ", ".join(names.values()))
         print("\nDistinctions:")
@@ -188,6 +268,7 @@ def run(args: argparse.Namespace, store: GraphStore) -> Any:
         node = store.get_node(store.resolve(args.node))
         if args.json:
             return node
+        node = _visible(node)
         print(f"{node['name']} ({node['kind']}, {node['id']})")
         for key, value in sorted(node.items()):
             if key not in ("id", "kind", "name", "provenance", "sections") and value not in (None, "", [], {}):
@@ -209,8 +290,8 @@ def run(args: argparse.Namespace, store: GraphStore) -> Any:
                 return [{"name": q.name, "description": q.description,
                          "params": [{"name": p.name, "default": p.default} for p in q.params]} for q in specs]
             for q in specs:
-                params = ", ".join(f"{p.name}={p.default}" for p in q.params)
-                print(f"{q.name}{f' ({params})' if params else ''}\n    {q.description}")
+                params = visible(", ".join(f"{p.name}={p.default}" for p in q.params))
+                print(f"{visible(q.name)}{f' ({params})' if params else ''}\n    {visible(q.description)}")
             return None
         result = run_named(store, args.name, _params(args.param))
         if args.json:
@@ -231,11 +312,40 @@ def run(args: argparse.Namespace, store: GraphStore) -> Any:
             return result
         print("\n".join(report_lines(result)))
         return None
+    if args.command == "export":
+        return _export(args, store)
     nodes, edges = store.counts()
     if args.json:
         return {"nodes": nodes, "edges": edges}
+    nodes, edges = _visible(nodes), _visible(edges)
     print(f"{sum(nodes.values())} nodes: " + ", ".join(f"{k} {v}" for k, v in nodes.items()))
     print(f"{sum(edges.values())} edges: " + ", ".join(f"{k} {v}" for k, v in edges.items()))
+    return None
+
+
+def _export(args: argparse.Namespace, store: GraphStore) -> int | None:
+    """`export FORMAT [-o FILE]`: the whole graph, the bytes the app's Export page gives."""
+    spec = export.FORMATS[args.format]
+    nodes, edges = export.whole_graph(store)
+    data = export.render(args.format, nodes, edges)
+    if args.output is None or str(args.output) == "-":
+        out = sys.stdout
+        if spec.binary and out.isatty():
+            raise ValueError(f"{args.format} is a zip (binary): give -o FILE or redirect standard output")
+        out.flush()
+        out.buffer.write(data)
+        out.buffer.flush()
+        return None
+    try:
+        # all or nothing (loaders.atomic): a temporary file beside FILE, renamed over it once complete
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(args.output, data)
+    except OSError as exc:
+        print(f"error: cannot write {visible(str(args.output))} ({exc.strerror or exc}); "
+              "an existing file was left as it was", file=sys.stderr)
+        return 1
+    print(f"wrote {visible(str(args.output))}: {spec.label}, {len(nodes)} nodes, {len(edges)} edges, "
+          f"{len(data):,} bytes", file=sys.stderr)
     return None
 
 
@@ -244,20 +354,41 @@ def main(argv: list[str] | None = None) -> int:
     try:
         store = open_store(args)
     except Exception as exc:  # noqa: BLE001 - a one-line message, not a traceback
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {visible(str(exc))}", file=sys.stderr)
         return 2
+    text = not args.json and args.command != "export"
     try:
-        result = run(args, store)
+        # text answers go through _TerminalText: no control character from a document reaches the terminal
+        with contextlib.redirect_stdout(_TerminalText(sys.stdout)) if text else contextlib.nullcontext():
+            result = run(args, store)
     except (NotFound, ValueError, CypherError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {visible(str(exc))}", file=sys.stderr)
         return 2
     finally:
         store.close()
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=1))
+    if args.json and args.command != "export":
+        print(json_dumps(result))
         return 0
     return result if isinstance(result, int) else 0
 
 
+def cli(argv: list[str] | None = None) -> int:
+    """`main` as a program: a reader that stops early (`| head -1`) ends it quietly with 141, as SIGPIPE
+    ends other tools, instead of a BrokenPipeError traceback; Ctrl-C with 130."""
+    try:
+        code = main(argv)
+        sys.stdout.flush()  # a broken pipe shows here at the latest, not as a message at exit
+    except BrokenPipeError:
+        # the standard way (Python docs, "Note on SIGPIPE"): point standard output at devnull so the
+        # interpreter's last flush has nowhere to fail
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+    except KeyboardInterrupt:  # an -o FILE being written is left as it was (see loaders.atomic)
+        print("interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli())

@@ -423,6 +423,21 @@ def test_export_whole_graph_re_reads(captured):
     assert captured["to_csv_zip"][:2] == b"PK"
 
 
+def test_export_page_and_cli_give_the_same_bytes(captured, tmp_path):
+    """`python -m graph export FORMAT -o FILE` writes what the page's download buttons hand out for the
+    whole graph (one shared function, graph.export.render over graph.export.whole_graph)."""
+    import subprocess
+    import sys
+
+    start("export")
+    for fmt, spec in export.FORMATS.items():
+        out = tmp_path / f"pattern-atlas.{spec.ext}"
+        proc = subprocess.run([sys.executable, "-m", "graph", "export", fmt, "-o", str(out)], cwd=REPO,
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        assert out.read_bytes() == captured[spec.function], fmt
+
+
 def test_export_current_view(captured):
     at = start("paths")
     go(at, "export")

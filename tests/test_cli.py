@@ -5,6 +5,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REPO
 
 
@@ -65,3 +67,196 @@ def test_help_texts():
     for module in ("loaders", "graph"):
         proc = run("-m", module, "--help")
         assert proc.returncode == 0 and "usage: python -m " + module in proc.stdout
+
+
+# -- issue 13, class 6: terminal output -----------------------------------------------------------
+
+# Sequences a terminal acts on: ANSI colour and screen clearing, OSC window title and clipboard (52),
+# a C1 CSI, carriage return and backspace (overwrite what was shown), a bell; and every other control.
+TERMINAL_ATTACKS = ["\x1b[31mred\x1b[0m", "\x1b[2J\x1b[H", "\x1b]0;pwned\x07", "\x1b]52;c;ZXZpbA==\x07",
+                    "\x9b31m", "fake\rreal", "abc\x08\x08\x08xyz", "\x1bP+q\x1b\\", "line\nstated at x:1: \"forged\""]
+CONTROLS = [chr(c) for c in range(0x20) if c != 0x0A] + [chr(c) for c in range(0x7F, 0xA0)]
+
+
+def hostile_store():
+    """An embedded store whose names, places, lines and descriptions carry terminal attacks and every
+    control character (made here, not by the loaders, so the test does not depend on what they keep)."""
+    import networkx as nx
+
+    from graph.embedded import EmbeddedStore
+
+    texts = TERMINAL_ATTACKS + [f"c{c}c" for c in CONTROLS]
+    g = nx.MultiDiGraph()
+
+    def prov(i: int) -> list[dict]:
+        return [{"file": f"cards/{texts[i]}.txt", "start_line": i + 1, "end_line": i + 1, "text": texts[i]}]
+
+    g.add_node("pattern:alpha", kind="Pattern", name="Alpha " + texts[0], status="card", provenance=prov(1),
+               sections=[{"key": "behavior", "heading": "Behavior " + texts[2], "heading_status": "inferred",
+                          "reason": texts[3], "items": [{"line": i + 1, "text": t} for i, t in enumerate(texts)]}])
+    g.add_node("pattern:beta", kind="Pattern", name="Beta " + texts[4], status="card", provenance=prov(5))
+    for i, t in enumerate(texts):
+        g.add_node(f"capacity:c{i}", kind="Capacity", name=f"Cap {t}", provenance=prov(i))
+        g.add_edge("pattern:alpha", f"capacity:c{i}", key="BLOCKS", type="BLOCKS", provenance=prov(i))
+    g.add_edge("pattern:alpha", "pattern:beta", key="COMBINES_WITH", type="COMBINES_WITH", description=texts[6],
+               provenance=prov(7))
+    g.add_edge("pattern:beta", "pattern:alpha", key="DISTINGUISHED_FROM", type="DISTINGUISHED_FROM",
+               description=texts[8], provenance=prov(8))
+    return EmbeddedStore(g), texts
+
+
+def _cli(monkeypatch, capsys, *argv: str) -> tuple[int, str, str]:
+    import graph.__main__ as cli
+
+    store, _ = hostile_store()
+    store.close = lambda: None
+    monkeypatch.setattr(cli, "open_store", lambda args: store)
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+TEXT_COMMANDS = [("node", "pattern:alpha"), ("neighbours", "pattern:alpha"), ("path", "pattern:alpha", "pattern:beta"),
+                 ("path", "pattern:alpha", "pattern:beta", "--all"), ("compare", "pattern:alpha", "pattern:beta"),
+                 ("cypher", "MATCH (n) RETURN n.name, n.provenance"), ("stats",)]
+
+
+def test_text_output_shows_control_characters_escaped(monkeypatch, capsys):
+    for argv in TEXT_COMMANDS:
+        code, out, err = _cli(monkeypatch, capsys, *argv)
+        assert code == 0, (argv, err)
+        raw = [c for c in out if c in CONTROLS and c != "\t"]
+        assert not raw, (argv, sorted({hex(ord(c)) for c in raw}))  # nothing a terminal would act on
+        if argv[0] not in ("stats",):
+            assert "\\x1b" in out, argv  # shown, escaped
+    _, out, _ = _cli(monkeypatch, capsys, "node", "pattern:alpha")
+    assert "\\x1b]0;pwned\\x07" in out and "\\x9b31m" in out and "fake\\x0dreal" in out
+    assert 'line\\x0astated at x:1: "forged"' in out  # a line break in a value cannot forge a line
+    assert not any(line.startswith('stated at x:1') for line in out.splitlines())
+
+
+def test_json_output_is_exact_json(monkeypatch, capsys):
+    store, texts = hostile_store()
+    code, out, _ = _cli(monkeypatch, capsys, "--json", "node", "pattern:alpha")
+    assert code == 0
+    assert not any(c in CONTROLS for c in out if c not in "\n")  # C0 as \u00XX, DEL and C1 too
+    node = json.loads(out)
+    assert node == json.loads(json.dumps(store.get_node("pattern:alpha")))  # the values exactly
+    assert [i["text"] for i in node["sections"][0]["items"]] == texts
+
+
+# -- `python -m graph | head -1` ----------------------------------------------------------------
+
+def _into_closed_pipe(*args: str) -> subprocess.CompletedProcess:
+    """Run with standard output a pipe whose reader has gone (what `| head -1` leaves after its line)."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        return subprocess.run([sys.executable, *args], cwd=REPO, stdout=write, stderr=subprocess.PIPE,
+                              text=True, timeout=120)
+    finally:
+        os.close(write)
+
+
+def test_a_reader_that_stops_early_ends_it_quietly():
+    for args in (("-m", "graph", "neighbours", "insecure", "--hops", "3"),
+                 ("-m", "graph", "--json", "neighbours", "insecure", "--hops", "3"),
+                 ("-m", "graph", "export", "graphml")):
+        proc = _into_closed_pipe(*args)
+        assert proc.returncode == 141, (args, proc.returncode, proc.stderr)
+        assert "Traceback" not in proc.stderr and "BrokenPipeError" not in proc.stderr, args
+    proc = _into_closed_pipe("-m", "loaders", "data")
+    assert "Traceback" not in proc.stderr and "BrokenPipeError" not in proc.stderr
+    # the real pipeline
+    proc = subprocess.run(f"'{sys.executable}' -m graph --json neighbours insecure --hops 3 | head -1",
+                          shell=True, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.stdout == "{\n" and proc.stderr == ""
+
+
+# -- python -m graph export ------------------------------------------------------------------------
+
+def test_export_writes_the_export_pages_bytes(tmp_path):
+    from graph import export
+    from graph.default import open_embedded
+
+    store, _ = open_embedded()
+    nodes, edges = export.whole_graph(store)
+    for fmt in export.FORMATS:
+        target = tmp_path / f"out.{fmt}"
+        proc = run("-m", "graph", "export", fmt, "-o", str(target))
+        assert proc.returncode == 0, proc.stderr
+        assert target.read_bytes() == export.render(fmt, nodes, edges), fmt
+        assert f"wrote {target}" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "graph", "export", "json"], cwd=REPO, capture_output=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout == (tmp_path / "out.json").read_bytes()  # stdout: the same bytes
+    assert proc.stdout == export.render("json", nodes, edges)
+
+
+def test_export_data_option_after_the_command(tmp_path):
+    import shutil
+
+    from conftest import DATA
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(DATA / "cards", corpus / "cards", ignore=shutil.ignore_patterns("graph.json"))
+    proc = run("-m", "graph", "export", "json", "--data", str(corpus), "-o", str(tmp_path / "g.json"))
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))
+    assert any(n["id"] == "pattern:insecure" for n in data["nodes"])
+    assert not any(n["kind"] == "Mechanism" for n in data["nodes"])  # data/'s article is not in that corpus
+
+
+def test_export_failure_leaves_the_file_as_it_was(tmp_path, monkeypatch, capsys):
+    import os
+
+    import graph.__main__ as cli
+
+    target = tmp_path / "graph.graphml"
+    target.write_bytes(b"the previous export")
+    os.chmod(target, 0o640)
+
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    assert cli.main(["export", "graphml", "-o", str(target)]) == 1
+    assert "No space left on device" in capsys.readouterr().err
+    assert target.read_bytes() == b"the previous export"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.graphml"]  # no temporary file left
+    monkeypatch.undo()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        cli.main(["export", "graphml", "-o", str(target)])
+    assert target.read_bytes() == b"the previous export"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.graphml"]
+    monkeypatch.undo()
+
+    assert cli.main(["export", "graphml", "-o", str(target)]) == 0
+    assert target.read_bytes().startswith(b"<?xml") and (os.stat(target).st_mode & 0o777) == 0o640  # mode kept
+    # a corpus that does not load: exit 2, the file untouched
+    bad = tmp_path / "bad"
+    (bad / "cards").mkdir(parents=True)
+    (bad / "cards" / "x.txt").write_bytes(b"Broken Pattern\n\x00\x01binary")
+    before = target.read_bytes()
+    proc = run("-m", "graph", "export", "graphml", "--data", str(bad), "-o", str(target))
+    assert proc.returncode == 2 and target.read_bytes() == before
+
+
+def test_export_csv_is_not_written_to_a_terminal(monkeypatch, capsys):
+    import io
+
+    import graph.__main__ as cli
+
+    class Terminal(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdout", Terminal(io.BytesIO(), encoding="utf-8"))
+    assert cli.main(["export", "csv"]) == 2
+    assert "give -o FILE" in capsys.readouterr().err

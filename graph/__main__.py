@@ -165,8 +165,21 @@ def _params(pairs: list[str]) -> dict[str, Any]:
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise ValueError(f"--param takes KEY=VALUE, not {pair!r}")
-        out[key] = int(value) if value.lstrip("-").isdigit() else value
+        out[key] = _param_value(key, value)
     return out
+
+
+def _param_value(key: str, value: str) -> Any:
+    """A whole number (ASCII digits, an optional minus) as an int, if it fits in 64 bits (what Neo4j
+    stores; else a one-line error); anything else as the text it is."""
+    digits = value[1:] if value.startswith("-") else value
+    if not (digits.isascii() and digits.isdigit()):
+        return value
+    if len(digits) > 19 or not -2**63 <= int(value) < 2**63:
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        raise ValueError(f"--param {key}: {shown} does not fit in a 64-bit integer "
+                         f"({-2**63} to {2**63 - 1})")
+    return int(value)
 
 
 def _print_table(result: dict[str, Any]) -> None:

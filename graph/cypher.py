@@ -1,17 +1,24 @@
-"""Read-only Cypher for researchers: the write guard both stores share, and the embedded runner.
+"""Read-only Cypher for researchers: the guard both stores share, and the embedded runner.
 
-Both stores refuse writes before sending anything (the Neo4j store also runs in READ access mode, as
-a second wall). The guard reads the query as Neo4j 5 does: first the `\\uXXXX` escapes are decoded
-everywhere (the server decodes them before lexing, so `\\u0043REATE` is CREATE), then strings,
-backtick-quoted names and comments are told apart from code with the server's own rules.
+Both stores check a query before sending anything: its size, nesting depth and operator chains
+(`check_size`), then that it cannot write (`check_read_only`); the Neo4j store also runs it in READ
+access mode, as a second wall. The guard reads the query as Neo4j 5 does: first the `\\uXXXX` escapes
+are decoded everywhere (the server decodes them before lexing, so `\\u0043REATE` is CREATE), then
+strings, backtick-quoted names and comments are told apart from code with the server's own rules.
+
 On the embedded store, Cypher runs through grand-cypher (a Cypher subset over networkx) in a forked
-worker process, so that a runaway match can be stopped at the timeout; variable-length patterns are
-capped in hops. Results have one shape on both stores:
+worker process, so that a runaway match can be stopped at the timeout; the worker may grow by at most
+`worker_memory_mb()` MiB and sends back at most the row limit; variable-length patterns are capped in
+hops (checked on the text for a clear message, and on grand-cypher's own parse tree in the worker).
+Results have one shape on both stores:
 ``{"columns": [...], "rows": [[...], ...], "subgraph": {"nodes": [...], "edges": [...]}, "truncated": bool}``.
 """
 from __future__ import annotations
 
+import math
 import multiprocessing
+import os
+import pickle
 import re
 import unicodedata
 from typing import Any, Callable, Iterator, Sequence
@@ -21,6 +28,26 @@ import networkx as nx
 DEFAULT_LIMIT = 1000
 DEFAULT_TIMEOUT = 10.0
 MAX_VARIABLE_HOPS = 4
+#: The longest query accepted, in characters. The server's parser needs time and stack in proportion
+#: (and worse) to a query's length: a 20,000-character arithmetic chain took Neo4j 5 minutes.
+MAX_QUERY_CHARS = 10_000
+#: The deepest nesting accepted. Brackets `(`, `[`, `{`, `CASE … END` and each operator of a run of
+#: operators with no operand between them (`NOT NOT …`, `- - …`) add a level. Neo4j 5's parser
+#: overflows its stack at about 290 nested parentheses or lists (and then never answers).
+MAX_NESTING = 50
+#: The longest chain of operators (`+`, `.`, `AND`, `||`, `:` …) with no comma, clause keyword or
+#: bracket between them: Neo4j 5 needs seconds for a few hundred (`m.a.a.a…`, `'a' || 'a' || …`).
+MAX_CHAIN = 250
+#: The most clauses (MATCH, WITH, UNWIND, RETURN, UNION, CALL, FINISH) accepted: Neo4j 5 plans each
+#: part; 100 parts of a UNION took it seconds, 300 longer than a client waits.
+MAX_CLAUSES = 50
+#: How much the embedded store's Cypher worker may grow (address space, MiB) beyond its size when
+#: forked; PATTERN_ATLAS_CYPHER_MEMORY_MB overrides it.
+WORKER_MEMORY_MB = 1024
+#: The largest answer (pickled) the worker sends back.
+MAX_RESULT_BYTES = 64 * 2**20
+#: Neo4j integers are 64-bit.
+INT64 = (-2**63, 2**63 - 1)
 
 
 class CypherError(Exception):
@@ -37,6 +64,10 @@ class UnsupportedQuery(CypherError):
 
 class QueryTimeout(CypherError):
     """The query ran past its time limit and was stopped."""
+
+
+class QueryTooLarge(CypherError):
+    """The query is longer, deeper or uses more memory than the Cypher entry allows."""
 
 
 # -- reading a query as Neo4j 5 does -------------------------------------------------------------
@@ -179,6 +210,7 @@ def check_read_only(query: str) -> None:
 
     The query is read as the server reads it: `\\u` escapes decoded first, then strings, names and
     comments set apart; backtick-quoted names are written out for the namespace check."""
+    _check_length(query)
     decoded = decode_unicode_escapes(query)
     code, named = _views(decoded)
     how = " (its \\u escapes decoded, as the server decodes them)" if decoded != query else ""
@@ -192,23 +224,182 @@ def check_read_only(query: str) -> None:
         raise CypherError("the query is empty")
 
 
-_HOPS = re.compile(r"\*\s*(\d*)\s*(?:\.\.\s*(\d*))?")
-_PARAM = re.compile(r"\$\w+")
+# -- size, depth and chains ----------------------------------------------------------------------
+#: Words that end an operator chain: clauses, their sub-clauses and CASE's branches.
+_CHAIN_BREAKS = frozenset("""MATCH OPTIONAL WHERE RETURN WITH UNWIND ORDER BY SKIP LIMIT OFFSET UNION ALL CALL
+    YIELD AS DISTINCT WHEN THEN ELSE ASC DESC ASCENDING DESCENDING FINISH USING INDEX SCAN JOIN ON""".split())
+_CLAUSES = frozenset("MATCH WITH UNWIND RETURN UNION CALL FINISH".split())
+_OPERATOR_WORDS = frozenset("AND OR XOR NOT IN IS CONTAINS STARTS ENDS".split())
+_OPERATOR_CHARS = frozenset("+-*/%^=<>!.:|&~")
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+def _check_length(query: str) -> None:
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryTooLarge(f"the query is {len(query):,} characters long, more than the query size limit of "
+                            f"{MAX_QUERY_CHARS:,} characters")
+
+
+def check_size(query: str) -> None:
+    """Refuse a query longer than MAX_QUERY_CHARS, nested deeper than MAX_NESTING, with an operator
+    chain longer than MAX_CHAIN or more than MAX_CLAUSES clauses, before it reaches a parser (see those
+    limits for why). The query is read as the server reads it (`\\u` escapes decoded)."""
+    _check_length(query)
+    tokens = [(kind, text.upper() if kind == "word" else text)
+              for kind, text in _lexemes(decode_unicode_escapes(query)) if kind not in ("space", "comment")]
+    closers: list[str] = []  # what closes each open level: ) ] } or END
+    chains = [0]  # the operator chain of each open level
+    run = clauses = deepest = 0  # run: operators since the last operand
+    for i, (kind, text) in enumerate(tokens):
+        before = tokens[i - 1] if i else ("", "")
+        after = tokens[i + 1][1] if i + 1 < len(tokens) else ""
+        key = before[1] == "." or after == ":"  # `n.end`, `{case: 1}`: a property key, not a keyword
+        if kind == "char" and text in _OPEN:
+            operand = before[0] in ("string", "name") or before[1] in (")", "]", "}") or (
+                before[0] == "word" and before[1] not in _OPERATOR_WORDS and before[1] not in _CHAIN_BREAKS)
+            if text == "[" and operand:
+                chains[-1] += 1  # a subscript extends the chain it follows
+            closers.append(_CLOSE[_OPEN.index(text)])
+            chains.append(0)
+            run = 0
+        elif kind == "char" and text in _CLOSE:
+            if closers and closers[-1] == text:
+                closers.pop()
+                chains.pop()
+            run = 0
+        elif kind == "word" and text == "CASE" and not key:
+            closers.append("END")
+            chains.append(0)
+            run = 0
+        elif kind == "word" and text == "END" and not key and closers and closers[-1] == "END":
+            closers.pop()
+            chains.pop()
+            run = 0
+        elif text in (",", ";") or kind == "word" and text in _CHAIN_BREAKS and not key and not (
+                text == "WITH" and before[1] in ("STARTS", "ENDS")):
+            chains[-1] = 0
+            run = 0
+            if text in _CLAUSES:
+                clauses += 1
+                if clauses > MAX_CLAUSES:
+                    raise QueryTooLarge(f"the query has more clauses than the clause limit of {MAX_CLAUSES} "
+                                        "(MATCH, WITH, UNWIND, RETURN, UNION, CALL, FINISH)")
+        elif kind == "char" and text in _OPERATOR_CHARS or kind == "word" and text in _OPERATOR_WORDS and not key:
+            chains[-1] += 1
+            run += 1
+            if chains[-1] > MAX_CHAIN:
+                raise QueryTooLarge(f"the query chains more operators than the operator chain limit of {MAX_CHAIN} "
+                                    "(operators with no comma, clause or bracket between them)")
+        else:
+            run = 0
+        deepest = max(deepest, len(closers) + run)
+        if deepest > MAX_NESTING:
+            raise QueryTooLarge(f"the query nests deeper than the nesting depth limit of {MAX_NESTING} levels "
+                                "(each bracket, CASE … END and operator in a run such as NOT NOT … is a level)")
+
+
+def check_query(query: str) -> None:
+    """Every check both stores make before running user Cypher: size, then read-only."""
+    check_size(query)
+    check_read_only(query)
+
+
+def check_timeout(timeout: float) -> float:
+    """The timeout as a float, if it is a finite number of seconds above 0."""
+    try:
+        value = float(timeout)
+    except (TypeError, ValueError):
+        raise CypherError(f"the timeout must be a number of seconds, not {timeout!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise CypherError(f"the timeout must be more than 0 seconds and finite, not {timeout!r}")
+    return value
+
+
+def check_params(params: dict[str, Any] | None) -> None:
+    """Refuse parameter values Neo4j cannot hold: integers beyond 64 bits (anywhere in lists or maps)."""
+    def walk(value: Any, key: str) -> None:
+        if isinstance(value, bool):
+            return
+        if isinstance(value, int) and not INT64[0] <= value <= INT64[1]:
+            shown = str(value) if value.bit_length() < 200 else f"a {value.bit_length()}-bit number"
+            raise CypherError(f"parameter {key!r}: {shown} does not fit in a 64-bit integer "
+                              f"({INT64[0]} to {INT64[1]}), which is what Neo4j stores")
+        if isinstance(value, dict):
+            for v in value.values():
+                walk(v, key)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                walk(v, key)
+
+    for key, value in (params or {}).items():
+        walk(value, str(key))
+
+
+# -- variable-length patterns (embedded store) ---------------------------------------------------
+_DIGITS = re.compile("[0-9]+")
+
+
+def _hops_message(max_hops: int, written: str) -> str:
+    return (f"variable-length patterns are capped at {max_hops} hops here (write e.g. *1..{max_hops}); "
+            f"'{written}' is not")
 
 
 def check_hops(query: str, max_hops: int = MAX_VARIABLE_HOPS) -> None:
-    """Refuse variable-length patterns that are unbounded or longer than `max_hops`."""
-    code = strip_literals(query)
-    for match in _HOPS.finditer(code):
-        if "[" not in code[max(0, match.start() - 40):match.start()]:
+    """Refuse variable-length patterns that are unbounded or longer than `max_hops`.
+
+    Reads every relationship pattern (a `[…]` with `-` before or after it), whatever the spaces,
+    comments, variable, types or properties before its `*`: `*`, `*2..` and `*..` are unbounded,
+    `*n` means n hops, `*m..n` n hops."""
+    tokens = [(kind, text) for kind, text in _lexemes(query) if kind not in ("space", "comment")]
+    for start, (kind, text) in enumerate(tokens):
+        if text != "[":
             continue
-        low, high = match.group(1), match.group(2)
-        bound = high if match.group(0).find("..") >= 0 else low
-        if not bound or int(bound) > max_hops:
-            raise UnsupportedQuery(f"variable-length patterns are capped at {max_hops} hops here "
-                                   f"(write e.g. *1..{max_hops}); '{match.group(0).strip()}' is not")
+        depth, end = 0, None
+        for j in range(start, len(tokens)):
+            if tokens[j][1] in _OPEN:
+                depth += 1
+            elif tokens[j][1] in _CLOSE:
+                depth -= 1
+                if depth == 0:
+                    end = j
+                    break
+        before = tokens[start - 1][1] if start else ""
+        after = tokens[end + 1][1] if end is not None and end + 1 < len(tokens) else ""
+        if "-" not in (before, after):
+            continue  # a list or a subscript, not a relationship
+        inner = tokens[start + 1:end if end is not None else len(tokens)]
+        level = 0
+        for j, (ikind, itext) in enumerate(inner):
+            if itext in _OPEN:
+                level += 1
+            elif itext in _CLOSE:
+                level -= 1
+            if level or itext != "*":
+                continue
+            rest = [t for _, t in inner[j + 1:j + 5]]
+            low = rest[0] if rest and _DIGITS.fullmatch(rest[0]) else ""
+            tail = rest[1:] if low else rest
+            ranged = tail[:2] == [".", "."]
+            high = tail[2] if ranged and len(tail) > 2 and _DIGITS.fullmatch(tail[2]) else ""
+            written = "*" + low + (".." + high if ranged else "")
+            bound = high if ranged else low
+            if not bound or int(bound) > max_hops:
+                raise UnsupportedQuery(_hops_message(max_hops, written))
 
 
+def _check_tree_hops(tree: Any, max_hops: int) -> None:
+    """The hop check on grand-cypher's own parse tree: what it will run, whatever the text looked like."""
+    for sub in tree.iter_subtrees():
+        if getattr(sub, "data", None) != "edge_match":
+            continue
+        values = {str(getattr(t, "type", "")): str(t) for t in sub.scan_values(lambda v: hasattr(v, "type"))}
+        low, high = values.get("MIN_HOP"), values.get("MAX_HOP")
+        bound = high if high is not None else low
+        if bound is not None and int(bound) > max_hops:
+            raise UnsupportedQuery(_hops_message(max_hops, f"*{low}" + (f"..{high}" if high is not None else "")))
+
+
+# -- results --------------------------------------------------------------------------------------
 def summarise(value: Any) -> Any:
     """A JSON-able form of a result value: nodes as {id, kind, name}, others as they are."""
     if isinstance(value, dict):
@@ -253,54 +444,125 @@ def cypher_view(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return view
 
 
-def _run_grand_cypher(view: nx.MultiDiGraph, query: str, limit: int) -> tuple[list[str], list[list[Any]]]:
-    from grandcypher import GrandCypher  # noqa: PLC0415 - heavy import, only where used
+# -- the embedded runner ---------------------------------------------------------------------------
+def _run_grand_cypher(view: nx.MultiDiGraph, query: str, limit: int,
+                      max_hops: int = MAX_VARIABLE_HOPS) -> tuple[list[str], list[list[Any]]]:
+    import grandcypher  # noqa: PLC0415 - heavy import, only where used
 
-    raw = GrandCypher(view, limit=limit).run(query)
+    grammar = getattr(grandcypher, "_GrandCypherGrammar", None)
+    if grammar is not None:  # the hop cap on the tree grand-cypher runs (the text check may be fooled)
+        _check_tree_hops(grammar.parse(query), max_hops)
+    raw = grandcypher.GrandCypher(view, limit=limit).run(query)
     columns = [str(c) for c in raw]
     values = [list(v) for v in raw.values()]
-    rows = [list(r) for r in zip(*values)] if values else []
+    rows = [list(r) for r in zip(*values)][:limit] if values else []
     return columns, [[summarise(x) for x in row] for row in rows]
 
 
-def _worker(conn: Any, fn: Callable[..., Any], args: tuple) -> None:
+def worker_memory_mb() -> int:
+    """MiB the Cypher worker may grow by: PATTERN_ATLAS_CYPHER_MEMORY_MB, else WORKER_MEMORY_MB."""
     try:
-        conn.send(("ok", fn(*args)))
+        return max(16, int(os.environ.get("PATTERN_ATLAS_CYPHER_MEMORY_MB", WORKER_MEMORY_MB)))
+    except ValueError:
+        return WORKER_MEMORY_MB
+
+
+def _limit_memory(budget_mb: int) -> None:
+    """Cap this process's address space (RLIMIT_AS) at its present size plus `budget_mb` MiB, so an
+    allocation past it fails with MemoryError instead of growing until the machine swaps."""
+    try:
+        import resource  # noqa: PLC0415 - POSIX only
+
+        with open("/proc/self/status", encoding="ascii") as status:
+            size = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = size + budget_mb * 2**20
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, OSError, StopIteration, ValueError):  # no /proc or no RLIMIT_AS: time limit only
+        pass
+
+
+def _worker(conn: Any, fn: Callable[..., Any], args: tuple, budget_mb: int) -> None:
+    _limit_memory(budget_mb)
+    outcome: tuple[Any, ...] = ("memory", budget_mb)
+    try:
+        outcome = ("ok", fn(*args))
+    except MemoryError:
+        pass  # the frames holding the memory are released before the answer is encoded
+    except CypherError as exc:  # a refusal of ours (the hop cap on the parse tree)
+        outcome = ("refused", type(exc).__name__, str(exc))
     except Exception as exc:  # noqa: BLE001 - reported to the parent as a message
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        memory = isinstance(exc.__context__, MemoryError) or isinstance(exc.__cause__, MemoryError)
+        outcome = ("memory", budget_mb) if memory else ("error", f"{type(exc).__name__}: {str(exc)[:2000]}")
+    try:
+        data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        if len(data) > MAX_RESULT_BYTES:
+            data = pickle.dumps(("large", len(data)))
+    except MemoryError:
+        data = pickle.dumps(("memory", budget_mb))
+    try:
+        conn.send_bytes(data)
     finally:
         conn.close()
 
 
+def _memory_message(budget_mb: int) -> str:
+    return (f"the query needed more than {budget_mb:,} MiB of memory (the embedded store's memory limit per "
+            "query, PATTERN_ATLAS_CYPHER_MEMORY_MB) and was stopped; narrow it (fewer MATCH clauses over all "
+            "nodes, a LIMIT) or use the Neo4j store")
+
+
 def run_with_timeout(fn: Callable[..., Any], args: tuple, timeout: float) -> Any:
-    """Run fn(*args) in a forked process; kill it and raise QueryTimeout past `timeout` seconds."""
+    """Run fn(*args) in a forked process with its memory capped; kill it and raise QueryTimeout past
+    `timeout` seconds, QueryTooLarge when it runs out of memory or its answer is too large."""
+    timeout = check_timeout(timeout)
+    budget = worker_memory_mb()
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_worker, args=(child, fn, args), daemon=True)
+    proc = ctx.Process(target=_worker, args=(child, fn, args, budget), daemon=True)
     proc.start()
     child.close()
     try:
         if not parent.poll(timeout):
             raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped; narrow it "
                                "(fewer hops, a LIMIT) or use the Neo4j store")
-        status, payload = parent.recv()
-    except EOFError:
-        raise CypherError("the query worker stopped without an answer") from None
+        outcome = pickle.loads(parent.recv_bytes())
+    except (EOFError, OSError, pickle.UnpicklingError):
+        proc.join(1)
+        how = f" (signal {-proc.exitcode})" if proc.exitcode is not None and proc.exitcode < 0 else ""
+        raise CypherError(f"the query worker stopped without an answer{how}; it may have run out of memory "
+                          f"(limit {budget:,} MiB, PATTERN_ATLAS_CYPHER_MEMORY_MB)") from None
     finally:
         if proc.is_alive():
             proc.kill()
         proc.join(1)
         parent.close()
-    if status == "error":
-        raise UnsupportedQuery(f"the embedded store runs a subset of Cypher (grand-cypher) and could not run "
-                               f"this query ({payload.splitlines()[0][:300]}); use the Neo4j store for full Cypher")
-    return payload
+    status = outcome[0]
+    if status == "ok":
+        return outcome[1]
+    if status == "memory":
+        raise QueryTooLarge(_memory_message(outcome[1]))
+    if status == "large":
+        raise QueryTooLarge(f"the answer is {outcome[1] / 2**20:,.0f} MiB, more than the {MAX_RESULT_BYTES // 2**20} "
+                            "MiB the embedded store sends back (result size limit); return fewer or smaller values")
+    if status == "refused":
+        cls = {c.__name__: c for c in (ReadOnlyViolation, UnsupportedQuery, QueryTimeout, QueryTooLarge)}
+        raise cls.get(outcome[1], CypherError)(outcome[2])
+    first = (outcome[1].splitlines() or [""])[0][:300]
+    raise UnsupportedQuery(f"the embedded store runs a subset of Cypher (grand-cypher) and could not run "
+                           f"this query ({first}); use the Neo4j store for full Cypher")
+
+
+_PARAM = re.compile(r"\$\w+")
 
 
 def run_embedded(view: nx.MultiDiGraph, query: str, params: dict[str, Any] | None = None,
                  limit: int = DEFAULT_LIMIT, timeout: float = DEFAULT_TIMEOUT) -> tuple[list[str], list[list[Any]], bool]:
     """Run read-only Cypher on the embedded store's view: (columns, rows, truncated)."""
-    check_read_only(query)
+    timeout = check_timeout(timeout)
+    check_query(query)
     if params or _PARAM.search(strip_literals(query)):
         raise UnsupportedQuery("the embedded store's Cypher (grand-cypher) has no $parameters; use a named "
                                "query from the library, or the Neo4j store")

@@ -20,6 +20,7 @@ merge that wrote it), since hub nodes carry megabytes of provenance.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -31,15 +32,20 @@ from urllib.parse import urlsplit, urlunsplit
 
 import neo4j
 import orjson
-from neo4j import GraphDatabase, RoutingControl, unit_of_work
+from neo4j import GraphDatabase, RoutingControl
 from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError, ServiceUnavailable
 
-from .cypher import QueryTimeout, ReadOnlyViolation, CypherError, check_read_only, summarise
+from .cypher import (CypherError, QueryTimeout, QueryTooLarge, ReadOnlyViolation, check_params, check_query,
+                     check_timeout, summarise)
 from .model import GraphData, check_kinds, gc_paused
 from .schema import EDGE_TYPES, NODE_KINDS, kind_of
 from .store import MAX_HOPS, GraphStore, NotFound, check_filters, edge_key, summary
 
 log = logging.getLogger(__name__)
+# The driver logs a lost connection or a retry as an error or warning; with no logging configured (the
+# command line) Python would print those to stderr beside the store's own one-line error. A library
+# adds a NullHandler: an application that configures logging still receives every record.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 #: Rows per write transaction (nodes or relationships) when a graph is loaded.
 BATCH = 5000
@@ -67,6 +73,14 @@ INTERNAL_PROPS = frozenset({"name_lower", LOAD_PROP})
 NODE_CACHE_CHARS = 32_000_000
 #: Only nodes with at least this much property text are cached (the rest are cheap to fetch).
 NODE_CACHE_MIN_CHARS = 16_384
+#: Seconds past a user query's timeout that the client still waits for the server's answer before it
+#: terminates the transaction itself (the server checks its timeout between rows, not inside one
+#: expression such as a `reduce()` over a long list, and a server whose parser failed never answers).
+CLIENT_GRACE = 2.0
+#: Seconds given to terminating a timed-out query's transaction (best effort).
+TERMINATE_WAIT = 5.0
+#: The transaction metadata key that tags a user query, so that it can be found and terminated.
+TX_TAG = "atlas_query"
 
 
 class LoadConflict(DriverError):
@@ -711,35 +725,115 @@ class Neo4jStore(GraphStore):
             return value
         return str(value)
 
+    def cypher(self, query: str, params: dict[str, Any] | None = None, limit: int = 1000,
+               timeout: float = 10.0) -> dict[str, Any]:
+        """`GraphStore.cypher`; a server that stops or cannot be reached meanwhile is a one-line
+        CypherError, never a driver traceback."""
+        with self._driver_errors(timeout):
+            return super().cypher(query, params, limit, timeout)
+
     def cypher_rows(self, query: str, params: dict[str, Any] | None, limit: int,
                     timeout: float) -> tuple[list[str], list[list[Any]], bool]:
-        check_read_only(query)
+        timeout = check_timeout(timeout)
+        check_query(query)  # size, depth and chains, then read-only, before anything is sent
         return self._run_read(query, params or {}, limit, timeout)
-
-    def _run_read(self, query: str, params: dict[str, Any], limit: int,
-                  timeout: float) -> tuple[list[str], list[list[Any]], bool]:
-        @unit_of_work(timeout=timeout)
-        def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[list[Any]], bool]:
-            result = tx.run(query, params)
-            rows = []
-            for record in result:
-                if len(rows) == limit:
-                    return list(result.keys()), rows, True
-                rows.append([summarise(self._value(v)) for v in record.values()])
-            return list(result.keys()), rows, False
-
-        try:
-            with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
-                return session.execute_read(work)
-        except ClientError as exc:
-            code = exc.code or ""
-            if "TransactionTimedOut" in code or "Timeout" in code:
-                raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped") from None
-            if "AccessMode" in code or "WriteOnReadOnlyAccess" in code or "Forbidden" in code:
-                raise ReadOnlyViolation(f"refused by the server: the Cypher entry is read-only ({exc.message})") from None
-            raise CypherError(f"Neo4j could not run the query: {exc.message}") from None
-        except Neo4jError as exc:
-            raise CypherError(f"Neo4j could not run the query: {exc.message or type(exc).__name__}") from None
 
     def run_library_query(self, spec: Any, params: dict[str, Any]) -> tuple[list[str], list[list[Any]], bool]:
         return self._run_read(spec.cypher, params, 100_000, 30.0)
+
+    def _run_read(self, query: str, params: dict[str, Any], limit: int,
+                  timeout: float) -> tuple[list[str], list[list[Any]], bool]:
+        """Run a read in one READ-mode transaction with a server-side timeout, from a thread the
+        caller waits for at most `timeout` + CLIENT_GRACE seconds: past that (a server busy in an
+        expression it does not interrupt, or one that never answers) the transaction is terminated
+        on the server and QueryTimeout raised. No driver retries: an error is reported at once."""
+        check_params(params)
+        tag = uuid.uuid4().hex
+        answer: dict[str, Any] = {}
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                answer["rows"] = self._read_transaction(query, params, limit, timeout, tag)
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+                answer["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=work, name="atlas-cypher", daemon=True).start()
+        if not done.wait(timeout + CLIENT_GRACE):
+            self._terminate(tag)
+            raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped (the server did not "
+                               f"answer within {CLIENT_GRACE:g} s more; its transaction was terminated)")
+        if "error" in answer:
+            raise self._cypher_error(answer["error"], timeout) from None
+        return answer["rows"]
+
+    def _read_transaction(self, query: str, params: dict[str, Any], limit: int, timeout: float,
+                          tag: str) -> tuple[list[str], list[list[Any]], bool]:
+        with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+            tx = session.begin_transaction(metadata={TX_TAG: tag}, timeout=timeout)
+            try:
+                result = tx.run(query, params)
+                keys = list(result.keys())
+                rows: list[list[Any]] = []
+                for record in result:
+                    if len(rows) == limit:
+                        return keys, rows, True
+                    rows.append([summarise(self._value(v)) for v in record.values()])
+                return keys, rows, False
+            finally:
+                try:
+                    tx.close()  # rolled back: a read has nothing to commit
+                except (DriverError, Neo4jError, OSError):
+                    pass  # the connection is gone; the error that matters was raised above
+
+    def _terminate(self, tag: str) -> None:
+        """Best effort, within TERMINATE_WAIT seconds: terminate the transaction tagged `tag`."""
+        def work() -> None:
+            try:
+                records, _, _ = self.driver.execute_query(
+                    f"SHOW TRANSACTIONS YIELD transactionId, metaData WHERE metaData.{TX_TAG} = $tag "
+                    "RETURN transactionId AS id", tag=tag, database_=self.database)
+                ids = [r["id"] for r in records]
+                if ids:
+                    self.driver.execute_query("TERMINATE TRANSACTIONS $ids", ids=ids, database_=self.database)
+            except Exception:  # noqa: BLE001 - no privilege, or the server is gone: the timeout stands
+                log.debug("could not terminate a timed-out query's transaction", exc_info=True)
+
+        thread = threading.Thread(target=work, name="atlas-terminate", daemon=True)
+        thread.start()
+        thread.join(TERMINATE_WAIT)
+
+    def _lost(self, exc: BaseException) -> str:
+        return (f"lost the connection to Neo4j at {self.uri} during the query ({type(exc).__name__}): the server "
+                "stopped or the network failed; nothing was changed")
+
+    def _cypher_error(self, exc: BaseException, timeout: float) -> BaseException:
+        """The one-line CypherError for what a read raised (other exceptions as they are)."""
+        if isinstance(exc, CypherError):
+            return exc
+        if isinstance(exc, Neo4jError):
+            code = exc.code or ""
+            message = ((exc.message or type(exc).__name__).strip().splitlines() or [""])[0]
+            if "TransactionTimedOut" in code or "Timeout" in code or code.endswith(".Terminated"):
+                return QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
+            if "AccessMode" in code or "WriteOnReadOnlyAccess" in code or "Forbidden" in code:
+                return ReadOnlyViolation(f"refused by the server: the Cypher entry is read-only ({message})")
+            if "OutOfMemory" in code or "MemoryLimit" in code:
+                return QueryTooLarge(f"the server stopped the query for its memory use: {message}")
+            return CypherError(f"Neo4j could not run the query: {message}")
+        if isinstance(exc, (DriverError, OSError)):
+            return CypherError(self._lost(exc))
+        if isinstance(exc, (OverflowError, TypeError, ValueError)):  # a parameter the driver cannot send
+            return CypherError(f"a parameter could not be sent to Neo4j ({type(exc).__name__}: {exc})")
+        return exc
+
+    @contextlib.contextmanager
+    def _driver_errors(self, timeout: float) -> Iterator[None]:
+        try:
+            yield
+        except CypherError:
+            raise
+        except (Neo4jError, DriverError, OSError) as exc:
+            raise self._cypher_error(exc, timeout) from None

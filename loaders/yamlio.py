@@ -113,8 +113,9 @@ def _line_map(source: str):
     """The file's 1-based line from a YAML mark's 0-based line. YAML also breaks lines at U+0085,
     U+2028 and U+2029, which are ordinary characters in the file's lines; where the text has them,
     the YAML line is mapped back by counting the real line breaks before it."""
+    last = source.count("\n") + 1  # a mark at the end of a file without a final newline is one line past it
     if not _EXTRA_BREAK.search(source):
-        return lambda line: line + 1
+        return lambda line: min(line, last - 1) + 1
     real = [0]  # real[k]: the newlines among the first k YAML line breaks
     for match in _ANY_BREAK.finditer(source):
         real.append(real[-1] + (match.group() == "\n"))

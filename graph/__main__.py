@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import re
 import sys
 from pathlib import Path
@@ -31,6 +30,7 @@ from loaders.atomic import write_atomic
 from . import export
 from .cypher import CypherError
 from .narrate import edge_sentence, path_sentences, place
+from .program import run_program
 from .store import GraphStore, NotFound
 
 #: Controls a terminal may act on: C0 (tab and LF too), DEL and C1. ESC starts ANSI colour, cursor and
@@ -386,21 +386,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cli(argv: list[str] | None = None) -> int:
-    """`main` as a program: a reader that stops early (`| head -1`) ends it quietly with 141, as SIGPIPE
-    ends other tools, instead of a BrokenPipeError traceback; Ctrl-C with 130."""
-    try:
-        code = main(argv)
-        sys.stdout.flush()  # a broken pipe shows here at the latest, not as a message at exit
-    except BrokenPipeError:
-        # the standard way (Python docs, "Note on SIGPIPE"): point standard output at devnull so the
-        # interpreter's last flush has nowhere to fail
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 141
-    except KeyboardInterrupt:  # an -o FILE being written is left as it was (see loaders.atomic)
-        print("interrupted", file=sys.stderr)
-        return 130
-    return code
+    """`main` as a program (graph.program.run_program): quiet with 141 on a closed pipe, 130 on Ctrl-C."""
+    return run_program(main, argv)
 
 
 if __name__ == "__main__":

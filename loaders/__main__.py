@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import networkx as nx
 
 from graph.model import GraphData
+from graph.program import run_program
 
 from .atomic import replacing
 from .corpus import load_paths
@@ -118,21 +118,8 @@ def _load_neo4j(graph: GraphData) -> None:
 
 
 def run(argv: list[str] | None = None) -> int:
-    """`main` as a program: a reader that stops early (`| head`) ends it quietly, Ctrl-C with 130."""
-    try:
-        code = main(argv)
-        sys.stdout.flush()  # a broken pipe shows here at the latest, not as a message at exit
-    except BrokenPipeError:
-        # The standard way (Python docs, "Note on SIGPIPE"): point the streams at devnull so the
-        # interpreter's final flush has nowhere to fail, and exit without a traceback.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.dup2(devnull, sys.stderr.fileno())
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    return code
+    """`main` as a program (graph.program.run_program): quiet with 141 on a closed pipe, 130 on Ctrl-C."""
+    return run_program(main, argv)
 
 
 if __name__ == "__main__":

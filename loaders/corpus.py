@@ -24,7 +24,7 @@ from .corrections import CORRECTIONS, corrections_for, find_sidecars
 from .errors import LoadError, Warning_
 from .text import REPO_ROOT, Document, display_path, read_document
 from .vocabulary import CATALOGUE_DIR, load_vocabulary
-from .yamlio import LINE_KEY, load_yaml
+from .yamlio import LINE_KEY, load_yaml, rows_under
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 YAML_SUFFIXES = {".yaml", ".yml"}
@@ -190,20 +190,10 @@ def read_manifest(manifest: Path) -> dict[Path, dict]:
     list of mappings, each with `path` and optionally `authorship` and `note`, all text, one row per
     document. Anything else is a LoadError naming the manifest and the line."""
     data, shown, _ = load_yaml(manifest)
-    if data is None:
+    got = rows_under(data, shown, "documents", "a manifest", "each with 'path' and optionally 'authorship' and 'note'")
+    if got is None:
         return {}
-    if not isinstance(data, dict):
-        raise LoadError(shown, 1, "a manifest is a mapping with one key, 'documents' (a list of rows)")
-    for key in data:
-        if key not in ("documents", LINE_KEY):
-            raise LoadError(shown, data.key_lines.get(key, 1),
-                            f"unknown key {key!r}; a manifest has one key, 'documents'")
-    rows = data.get("documents")
-    if rows is None:
-        return {}
-    if not isinstance(rows, list):
-        raise LoadError(shown, data.key_lines.get("documents", 1),
-                        "'documents' must be a list of rows, each with 'path' and optionally 'authorship' and 'note'")
+    rows, _ = got
     found: dict[Path, dict] = {}
     for index, row in enumerate(rows):
         line = rows.item_lines[index] if index < len(getattr(rows, "item_lines", ())) else 1

@@ -33,7 +33,7 @@ from .atomic import replacing, write_atomic
 from .errors import LoadError
 from .text import REPO_ROOT, display_path, read_document
 from .vocabulary import load_vocabulary
-from .yamlio import LINE_KEY, MAX_YAML_BYTES, load_yaml, parse_yaml
+from .yamlio import LINE_KEY, MAX_YAML_BYTES, load_yaml, parse_yaml, rows_under
 
 CORRECTIONS = "corrections.yaml"
 T = TypeVar("T")
@@ -106,20 +106,10 @@ def _read(path: Path, shown: str | None = None, folder: Path | None = None) -> l
     except LoadError as exc:
         raise LoadError(shown or exc.file, exc.line, exc.message) from None
     shown = shown or own
-    if data is None:
+    got = rows_under(data, shown, "corrections", "a corrections file", "each with file, lines, and section or not")
+    if got is None:
         return []
-    if not isinstance(data, dict):
-        raise LoadError(shown, 1, "a corrections file is a mapping with one key, 'corrections' (a list of rows)")
-    for key in data:
-        if key not in ("corrections", LINE_KEY):
-            raise LoadError(shown, data.key_lines.get(key, 1),
-                            f"unknown key {key!r}; a corrections file has one key, 'corrections'")
-    rows = data.get("corrections")
-    if rows is None:
-        return []
-    top = data.key_lines.get("corrections", 1)
-    if not isinstance(rows, list):
-        raise LoadError(shown, top, "'corrections' must be a list of rows (each with file, lines, and section or not)")
+    rows, top = got
     vocab = load_vocabulary()
     sections = {s.key for s in vocab.sections}
     found: list[tuple[Path, Correction]] = []

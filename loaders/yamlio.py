@@ -228,6 +228,27 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def rows_under(data: Any, shown: str, key: str, what: str, row_hint: str) -> tuple[list, int] | None:
+    """The rows of a file that is a mapping with one key holding a list (a manifest's `documents`, a
+    corrections file's `corrections`): (rows, the key's line), or None when the file or the key is empty.
+    Anything else is a LoadError naming the file and line. `what` names the file ("a manifest") and
+    `row_hint` what each row holds."""
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise LoadError(shown, 1, f"{what} is a mapping with one key, '{key}' (a list of rows)")
+    for name in data:
+        if name not in (key, LINE_KEY):
+            raise LoadError(shown, data.key_lines.get(name, 1), f"unknown key {name!r}; {what} has one key, '{key}'")
+    rows = data.get(key)
+    if rows is None:
+        return None
+    line = data.key_lines.get(key, 1)
+    if not isinstance(rows, list):
+        raise LoadError(shown, line, f"'{key}' must be a list of rows, {row_hint}")
+    return rows, line
+
+
 def strip_lines(value: Any) -> Any:
     """A plain copy of loaded YAML without the `__line__` keys (for schema validation and storage);
     iterative, so no nesting depth is too deep for it."""

@@ -23,7 +23,7 @@ from graph.schema import pattern_slug, slug
 from . import placement
 from .cardfacts import FactReader
 from .cardmodel import Fact, Item, ParsedCard, Section
-from .cardtext import (WithOne, card_title, clean_line, find_mentions, is_origin, is_short_list, is_subheading, is_term,
+from .cardtext import (NUMBER, WithOne, card_title, clean_line, find_mentions, is_origin, is_short_list, is_subheading, is_term,
                        list_parts, looks_like_heading, lost_heading_gap, title_name)
 from .corrections import Correction
 from .errors import LoadError, Warning_
@@ -105,8 +105,25 @@ class _CardReader:
                 spec = self.vocab.near_heading(text)
                 if spec is not None:
                     self.warn(number, f"heading {text!r} read as '{self._heading(spec)}' (a letter or two differ)")
+            if spec is None and NUMBER.match(text) and looks_like_heading(text):  # "3. Core Issues/Origins"
+                spec = self.vocab.match_heading(NUMBER.sub("", text))
+            if spec is None and ":" in text:  # "Statement: No one sees me." - a heading and its first line
+                head, _, rest = text.partition(":")
+                inline = self._inline_heading(head, rest)
+                if inline is not None:
+                    out.append(_Line(number, raw.strip(), head.strip(), marked, gap, inline))
+                    out.append(_Line(number, raw.strip(), rest.strip(), False, 0, None))
+                    continue
             out.append(_Line(number, raw.strip(), text, marked, gap, spec))
         return out
+
+    def _inline_heading(self, head: str, rest: str) -> SectionSpec | None:
+        """The section a line's words before a colon name ('Statement: …'), when they are a heading of the
+        template (never 'Self:' or 'Other:', the Representations lines) and text follows."""
+        head = NUMBER.sub("", head.strip())
+        if not head or not rest.strip() or len(head.split()) > 8 or head.lower() in ("self", "other", "others"):
+            return None
+        return self.vocab.match_heading(head)
 
     def _blocks(self, lines: list[_Line]) -> list[Section]:
         threshold = lost_heading_gap([l.gap for l in lines if l.spec is not None],

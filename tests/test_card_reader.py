@@ -176,3 +176,12 @@ def test_no_heading_left_the_commonest_gaps_are_items_and_lost_headings():
               "pattern is about oddness.\nThe defiant client shows open resistance, while the odd client hides it."]
     card = read("Odd Pattern\n\n\n" + "\n\n\n".join(blocks) + "\n")
     assert [k for k, _ in sections(card)] == ["self_other", "activating_conditions", "distinctions"]
+
+
+def test_numbered_and_inline_headings():
+    card = read("Odd Pattern\n\n1. Behavior\nKeeps apart\n\n2. Statement: I can't do it.\n\n"
+                "Healthy Capacities Blocked: Belonging, trust\n\nSelf: Small\n")
+    assert [k for k, _ in sections(card)][:3] == ["behavior", "statement", "capacities_blocked"]
+    assert {("BLOCKS", "Capacity", "Belonging"), ("BLOCKS", "Capacity", "trust")} <= facts(card)
+    statement = next(s for s in card.sections if s.key == "statement")
+    assert statement.heading_line == statement.items[0].line == 6 and statement.items[0].text == "I can't do it."

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Collection, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -85,6 +86,16 @@ _VIS_DIR = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
 _SCRIPT_ESCAPES = str.maketrans(
     {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 )
+
+
+_HEX = re.compile(r"#[0-9A-Fa-f]{6}\Z")
+
+
+def _own_size(value: Any) -> float | None:
+    """A node's own marker size, if it is a number (kept within 4-80), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        return None
+    return float(min(80, max(4, value)))
 
 
 def style_for(kind: str) -> dict:
@@ -323,7 +334,9 @@ def render_network(
     """Render nodes and edges as one self-contained, offline HTML page (a string).
 
     nodes: dicts with `id`, `kind`, `name`, optional `description` and `provenance`
-        (`[{"file", "start_line", "end_line", "text"}]`). Duplicate ids keep the first.
+        (`[{"file", "start_line", "end_line", "text"}]`). Duplicate ids keep the first. An optional
+        `color` (`#rrggbb`) replaces the kind's colour and `size` (a number, 4-80) the kind's marker
+        size (the Explore page's "colour by community" and "size by centrality"); the shape stays.
     edges: dicts with `source`, `target`, `type`, optional `description` and `provenance`.
         Edges whose ends are not among `nodes` are skipped (the app caps the nodes it draws).
     height: total page height in CSS pixels (toolbar + canvas; the details panel sits beside the
@@ -365,9 +378,11 @@ def render_network(
         highlighted = nid in hl_nodes
         is_selected = nid == selected_id
         faded = emphasis and not highlighted and not is_selected
-        size = _KIND_SIZES.get(kind, _BASE_SIZE) + (4 if highlighted else 0)
+        size = _own_size(raw.get("size")) or _KIND_SIZES.get(kind, _BASE_SIZE)
+        size += 4 if highlighted else 0
+        colour = raw.get("color") if isinstance(raw.get("color"), str) and _HEX.match(raw["color"]) else style["color"]
         options: dict[str, Any] = {
-            "color": _node_color(style["color"], emphasised=highlighted),
+            "color": _node_color(colour, emphasised=highlighted),
             "borderWidth": 3.5 if highlighted or is_selected else 1.5,
             "meta": {
                 "kind": kind,

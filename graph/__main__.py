@@ -9,6 +9,8 @@
     python -m graph stats
     python -m graph differential "expects to be rejected" "freezes when asked to perform" [--top N]
     python -m graph export {graphml,gexf,json,csv} [-o FILE]
+    python -m graph centrality [--measure degree|betweenness|pagerank] [--top 10] [--kinds Pattern]
+    python -m graph communities | similar insecure [--top N]
 
 Nodes are given by id (`pattern:insecure`) or name (`insecure`, `"the silent member"`).
 Add `--json` for machine-readable output. Text output shows control characters from the documents
@@ -27,7 +29,7 @@ from typing import Any, TextIO
 
 from loaders.atomic import write_atomic
 
-from . import export
+from . import algorithms_cli, export
 from .cypher import CypherError
 from .narrate import edge_sentence, path_sentences, place
 from .program import run_program
@@ -139,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=10.0, help="seconds before the query is stopped (default 10)")
 
     sub.add_parser("stats", help="node and edge counts")
+    algorithms_cli.add_parsers(sub, _csv)  # centrality, communities, similar
 
     p = sub.add_parser("differential", help="study material, not a diagnostic instrument: the patterns whose "
                                             "card lines match observations, and what tells them apart")
@@ -195,14 +198,9 @@ def _print_table(result: dict[str, Any]) -> None:
 
 
 def open_store(args: argparse.Namespace) -> GraphStore:
-    if args.store == "neo4j":
-        from .neo4j_store import Neo4jStore  # noqa: PLC0415 - needs a server
+    from .default import open_store as open_named  # noqa: PLC0415 - the one way stores are opened
 
-        return Neo4jStore.from_env()
-    from .default import open_embedded  # noqa: PLC0415
-
-    kwargs = {"data_dir": args.data} if args.data else {}
-    return open_embedded(**kwargs)[0]
+    return open_named(args.store, args.data)
 
 
 def _print_path(path: dict[str, Any], index: int | None = None) -> None:
@@ -324,6 +322,12 @@ def run(args: argparse.Namespace, store: GraphStore) -> Any:
         if args.json:
             return result
         print("\n".join(report_lines(result)))
+        return None
+    if args.command in algorithms_cli.COMMANDS:
+        result, lines = algorithms_cli.run(args, store)
+        if args.json:
+            return result
+        print("\n".join(visible(line) for line in lines))
         return None
     if args.command == "export":
         return _export(args, store)

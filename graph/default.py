@@ -78,3 +78,16 @@ def report_problem(report: Any, store: EmbeddedStore) -> str | None:
     if report.get("node_counts") != nodes or report.get("edge_counts") != edges:
         return "the load report counts other nodes or edges than the graph holds"
     return None
+
+
+def open_store(store: str = "embedded", data_dir: Path | None = None) -> Any:
+    """A `GraphStore`: the embedded store for `data_dir` (`open_embedded`), or with `store="neo4j"`
+    the Neo4j store from `NEO4J_URI`, `NEO4J_USER`, `NEO4J_PASSWORD` and `NEO4J_DATABASE`. The one
+    way stores are opened by `python -m graph` and by `graph.open_store`."""
+    if store == "neo4j":
+        from .neo4j_store import Neo4jStore  # noqa: PLC0415 - needs a server
+
+        return Neo4jStore.from_env()
+    if store != "embedded":
+        raise ValueError(f"unknown store {store!r}; known: embedded, neo4j")
+    return open_embedded(data_dir)[0]

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer import views
+from explorer import colouring, views
 from explorer.network_html import legend_items
 from explorer.pages.common import atlas, badge, disclaimer, draw, names_of, pick_node, show_provenance, show_told
 from explorer.views import escape_md
+from graph import algorithms
 from graph.schema import EDGE_TYPES, NODE_KINDS
 
 ctx = atlas()
@@ -42,6 +43,17 @@ with st.expander("Filters: node kinds, edge types, how many nodes to draw", expa
     cap = st.slider("Most nodes to draw", 10, 1000, 150, step=10, key="explore_cap",
                     help="Large drawings get slow and cluttered; narrow down instead.")
 
+with st.expander("Colour by community, size by centrality", expanded=False):
+    c1, c2 = st.columns(2)
+    with c1:
+        by_community = st.toggle("Colour by community", value=False, key="explore_community",
+                                 help="Louvain communities (seed 42) of the whole graph: every kind but Source, "
+                                      "every edge type but DESCRIBES, as `python -m graph communities`.")
+    with c2:
+        size_by = st.selectbox("Size by", list(colouring.SIZE_OPTIONS), key="explore_size",
+                               help="Marker size from the node's centrality in the whole graph, as "
+                                    "`python -m graph centrality`.")
+
 if not kinds or not types:
     st.info("Choose at least one node kind and one edge type.")
     st.stop()
@@ -59,18 +71,30 @@ else:
     label = "whole graph"
 
 st.caption(escape_md(views.showing_caption(len(nodes), total)))
+measure = colouring.SIZE_OPTIONS[size_by]
+colours, community_rows = (colouring.community_colours(algorithms.communities(store))
+                           if by_community else (None, []))
+if colours or measure:
+    nodes = colouring.decorate(nodes, colours, colouring.centrality_sizes(store, measure) if measure else None)
+
+
+def show_legend() -> None:
+    """The kinds' legend, or the communities' when colouring by community."""
+    st.html(colouring.legend_html(community_rows) if by_community
+            else views.legend_html(legend_items({n["kind"] for n in nodes})))
+
 
 if not centre:
     # The whole graph gets the full width; clicking a node shows its details inside the frame.
     draw(nodes, edges, label=label, height=640, physics=physics)
-    st.html(views.legend_html(legend_items({n["kind"] for n in nodes})))
+    show_legend()
     st.stop()
 
 graph_col, detail_col = st.columns([2, 1], gap="medium")
 with graph_col:
     # Not `selected=`: that zooms onto the centre and labels all its edges, which clutters hubs.
     draw(nodes, edges, label=label, height=640, physics=physics)
-    st.html(views.legend_html(legend_items({n["kind"] for n in nodes})))
+    show_legend()
 
 with detail_col:
     node = store.get_node(centre) or {}

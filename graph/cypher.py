@@ -341,7 +341,7 @@ _DIGITS = re.compile("[0-9]+")
 
 def _hops_message(max_hops: int, written: str) -> str:
     return (f"variable-length patterns are capped at {max_hops} hops here (write e.g. *1..{max_hops}); "
-            f"'{written}' is not")
+            f"'{written}' is not; run longer ones on Neo4j (--store neo4j)")
 
 
 def check_hops(query: str, max_hops: int = MAX_VARIABLE_HOPS) -> None:
@@ -440,17 +440,105 @@ def cypher_view(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
         view.add_node(nid, __labels__={attrs["kind"]}, id=nid, **props)
     for u, v, key, attrs in graph.edges(keys=True, data=True):
         props = {k: val for k, val in attrs.items() if isinstance(val, (str, int, float, bool)) and k != "type"}
+        # the ends, so a returned relationship can name them (graph.results.embedded_value)
         view.add_edge(u, v, key=key, __labels__={key}, type=key, **props)
     return view
 
 
 # -- the embedded runner ---------------------------------------------------------------------------
-def _run_grand_cypher(view: nx.MultiDiGraph, query: str, limit: int,
-                      max_hops: int = MAX_VARIABLE_HOPS) -> tuple[list[str], list[list[Any]]]:
-    import grandcypher  # noqa: PLC0415 - heavy import, only where used
+_AGGREGATES = frozenset("COUNT SUM AVG MAX MIN COLLECT".split())
+
+
+#: What grand-cypher reads but answers differently from Neo4j: refused before it runs.
+_WRONG_ON_EMBEDDED = [
+    (re.compile(r"\)\s*-\s*(?:\[[^\]]*\]\s*)?-\s*\(", re.S),
+     "undirected relationship patterns ()-[]-() (grand-cypher matches each pair once, Neo4j once per "
+     "direction); write the direction, -> or <-"),
+    (re.compile(r"\bNOT\b(?!\s+NULL\b)", re.I), "NOT (grand-cypher drops rows with it)"),
+    (re.compile(r"\bMATCH\s+\w+\s*=", re.I), "path variables (MATCH p = …)"),
+]
+#: What grand-cypher's grammar has no rule for, as a user would name it (only reported when it fails).
+_LACKING = [
+    (re.compile(r"\bOPTIONAL\s+MATCH\b", re.I), "OPTIONAL MATCH"),
+    (re.compile(r"(?<!STARTS)(?<!ENDS)\s+\bWITH\b", re.I), "WITH"),
+    (re.compile(r"\bUNWIND\b", re.I), "UNWIND"),
+    (re.compile(r"\bUNION\b", re.I), "UNION"),
+    (re.compile(r"\bCASE\b", re.I), "CASE"),
+    (re.compile(r"\bCALL\s*\{", re.I), "CALL { } subqueries"),
+    (re.compile(r"\bIS\s+(?:NOT\s+)?NULL\b", re.I), "IS [NOT] NULL"),
+    (re.compile(r"\(\s*\*\s*\)"), "count(*)"),
+    (re.compile(r"\(\s*DISTINCT\b", re.I), "DISTINCT inside an aggregate (count(DISTINCT x))"),
+    (re.compile(r"\[\s*\w+\s+IN\b", re.I), "list comprehensions [x IN … | …]"),
+    (re.compile(r"\bWHERE\b.*\(\s*\w*\s*\)\s*<?-", re.I | re.S), "pattern predicates in WHERE"),
+    (re.compile(r"\bMATCH\b[^()]*\([^)]*\)[^,]*?,\s*\(", re.I | re.S), "several patterns in one MATCH "
+     "separated by commas (write one MATCH per pattern)"),
+    (re.compile(r"\bRETURN\b[^;]*?[-+*/]\s*\w", re.I | re.S), "arithmetic in RETURN"),
+]
+_FUNCTIONS = frozenset("""ID TOLOWER TOUPPER TRIM COALESCE SIZE TYPE RELATIONSHIPS COUNT SUM AVG MAX MIN COLLECT
+    ALL ANY NONE SINGLE EXISTS""".split())
+_NOT_FUNCTIONS = _CHAIN_BREAKS | _OPERATOR_WORDS | _CLAUSES | {"XOR", "NOT"}
+_FUNCTION_CALL = re.compile(r"(?<![\w.$])(\w+)\s*\(")
+_STORE_HINT = "run it on the Neo4j store (--store neo4j), which runs full Cypher"
+
+
+def refuse_wrong_on_embedded(query: str) -> None:
+    """Refuse what grand-cypher would run with rows different from Neo4j's (see _WRONG_ON_EMBEDDED)."""
+    code = strip_literals(query)
+    for pattern, what in _WRONG_ON_EMBEDDED:
+        if pattern.search(code):
+            raise UnsupportedQuery(f"the embedded store's Cypher does not run {what}; {_STORE_HINT}")
+
+
+def lacking_constructs(query: str) -> list[str]:
+    """The constructs of the query that the embedded store's Cypher (grand-cypher) lacks, by name."""
+    code = strip_literals(query)
+    found = [what for pattern, what in _LACKING if pattern.search(code)]
+    functions = sorted({m.group(1) for m in _FUNCTION_CALL.finditer(code)
+                        if m.group(1).upper() not in _FUNCTIONS and m.group(1).upper() not in _NOT_FUNCTIONS})
+    found += [f"the function {name}()" for name in functions]
+    return found
+
+
+def unsupported_message(query: str, detail: str) -> str:
+    lacking = lacking_constructs(query)
+    if lacking:
+        return f"the embedded store's Cypher (grand-cypher) lacks {', '.join(lacking)}; {_STORE_HINT}"
+    return (f"the embedded store's Cypher (grand-cypher) could not read this query ({detail}); {_STORE_HINT}")
+
+
+def to_grand_cypher(query: str) -> str:
+    """The query rewritten into what grand-cypher's grammar reads, meaning unchanged: single-quoted
+    strings in double quotes, aggregate functions (count, sum, avg, min, max, collect) and EXISTS in
+    upper case (its grammar has them case-sensitive), comments as spaces. A string holding a backslash
+    or a double quote is left as written (grand-cypher does not decode escapes)."""
+    tokens = list(_lexemes(query))
+    out: list[str] = []
+    for i, (kind, text) in enumerate(tokens):
+        if kind == "string" and text[0] == "'" and '"' not in text and "\\" not in text:
+            out.append('"' + text[1:-1] + '"')
+        elif kind == "comment":
+            out.append(" ")
+        elif kind == "word" and text.upper() in _AGGREGATES | {"EXISTS"}:
+            following = next((t for k, t in tokens[i + 1:] if k not in ("space", "comment")), "")
+            out.append(text.upper() if following in ("(", "{") else text)
+        else:
+            out.append(text)
+    return "".join(out)
+
+
+def _run_grand_cypher(view: nx.MultiDiGraph, query: str, limit: int, max_hops: int = MAX_VARIABLE_HOPS,
+                      written: str | None = None) -> tuple[list[str], list[list[Any]]]:
+    import grandcypher  # noqa: PLC0415 - heavy import, only where used (the parent imports it before forking)
 
     grammar = getattr(grandcypher, "_GrandCypherGrammar", None)
     if grammar is not None:  # the hop cap on the tree grand-cypher runs (the text check may be fooled)
+        if written is not None and written != query:  # and on the query as written, where grand-cypher reads it
+            try:
+                _check_tree_hops(grammar.parse(written), max_hops)
+            except UnsupportedQuery:
+                raise
+            except Exception:  # noqa: BLE001 - grand-cypher cannot read it as written: the rewrite is what runs
+                pass
         _check_tree_hops(grammar.parse(query), max_hops)
     raw = grandcypher.GrandCypher(view, limit=limit).run(query)
     columns = [str(c) for c in raw]
@@ -551,8 +639,12 @@ def run_with_timeout(fn: Callable[..., Any], args: tuple, timeout: float) -> Any
         cls = {c.__name__: c for c in (ReadOnlyViolation, UnsupportedQuery, QueryTimeout, QueryTooLarge)}
         raise cls.get(outcome[1], CypherError)(outcome[2])
     first = (outcome[1].splitlines() or [""])[0][:300]
-    raise UnsupportedQuery(f"the embedded store runs a subset of Cypher (grand-cypher) and could not run "
-                           f"this query ({first}); use the Neo4j store for full Cypher")
+    raise UnsupportedQuery(unsupported_message(query_of(args), first))
+
+
+def query_of(args: tuple) -> str:
+    """The query as written among a worker call's arguments (for the message when grand-cypher fails)."""
+    return next((a for a in reversed(args) if isinstance(a, str)), "")
 
 
 _PARAM = re.compile(r"\$\w+")
@@ -565,7 +657,10 @@ def run_embedded(view: nx.MultiDiGraph, query: str, params: dict[str, Any] | Non
     check_query(query)
     if params or _PARAM.search(strip_literals(query)):
         raise UnsupportedQuery("the embedded store's Cypher (grand-cypher) has no $parameters; use a named "
-                               "query from the library, or the Neo4j store")
+                               "query from the library, or the Neo4j store (--store neo4j)")
     check_hops(query)
-    columns, rows = run_with_timeout(_run_grand_cypher, (view, query, limit + 1), timeout)
+    refuse_wrong_on_embedded(query)
+    import grandcypher  # noqa: F401,PLC0415 - imported once here, so each forked worker starts with it
+    columns, rows = run_with_timeout(_run_grand_cypher,
+                                     (view, to_grand_cypher(query), limit + 1, MAX_VARIABLE_HOPS, query), timeout)
     return columns, rows[:limit], len(rows) > limit

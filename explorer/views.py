@@ -15,6 +15,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from graph.narrate import edge_sentence, place
+from graph.results import text
 from graph.schema import EDGE_TYPES, kind_of
 
 #: Kinds shown side by side on the Compare page, in this order (other kinds follow, by name).
@@ -357,11 +358,17 @@ def path_steps(path: Mapping[str, Any]) -> list[dict[str, str]]:
 # -- query results -------------------------------------------------------------------------------
 
 def cell_text(value: Any) -> Any:
-    """A result cell for a table: scalars as they are, a node as its name, anything else as JSON."""
+    """A result cell for a table: scalars as they are, a node as its name, a relationship or path as
+    Cypher draws it (`(Insecure)-[:BLOCKS]->(Belonging)`), anything else as JSON."""
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
+    drawn = text(value)
+    if drawn is not None:
+        return drawn
     if isinstance(value, Mapping) and "id" in value and "name" in value:
         return f"{value.get('name')} ({value.get('id')})"
+    if isinstance(value, list) and value and all(text(v) is not None for v in value):
+        return ", ".join(text(v) for v in value)
     return json.dumps(value, ensure_ascii=False, default=str)
 
 

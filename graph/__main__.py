@@ -185,10 +185,23 @@ def _param_value(key: str, value: str) -> Any:
     return int(value)
 
 
+def _cell(value: Any) -> str:
+    """A result cell as text: a relationship or path as Cypher draws it, other lists and maps as JSON."""
+    from .results import text  # noqa: PLC0415
+
+    drawn = text(value)
+    if drawn is not None:
+        return drawn
+    if isinstance(value, list) and value and all(text(v) is not None for v in value):
+        return ", ".join(text(v) for v in value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else str(value)
+
+
 def _print_table(result: dict[str, Any]) -> None:
     columns = [visible(str(c)) for c in result["columns"]]
-    rows = [[visible(json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else ("" if v is None else str(v)))
-             for v in row] for row in result["rows"]]
+    rows = [[visible(_cell(v)) for v in row] for row in result["rows"]]
     widths = [min(60, max([len(c)] + [len(r[i]) for r in rows])) for i, c in enumerate(columns)]
     print("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
     print("  ".join("-" * w for w in widths))

@@ -441,7 +441,7 @@ def cypher_view(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     for u, v, key, attrs in graph.edges(keys=True, data=True):
         props = {k: val for k, val in attrs.items() if isinstance(val, (str, int, float, bool)) and k != "type"}
         # the ends, so a returned relationship can name them (graph.results.embedded_value)
-        view.add_edge(u, v, key=key, __labels__={key}, type=key, **props)
+        view.add_edge(u, v, key=key, __labels__={key}, type=key, **props, __source__=u, __target__=v)
     return view
 
 

@@ -411,13 +411,30 @@ class EmbeddedStore(GraphStore):
 
     def cypher_rows(self, query: str, params: dict[str, Any] | None, limit: int,
                     timeout: float) -> tuple[list[str], list[list[Any]], bool]:
-        return run_embedded(self._cypher_view(), query, params, limit, timeout)
+        return self._shaped(query, *run_embedded(self._cypher_view(), query, params, limit, timeout))
+
+    def _shaped(self, query: str, columns: list[str], rows: list[list[Any]],
+                truncated: bool) -> tuple[list[str], list[list[Any]], bool]:
+        """grand-cypher's relationships and paths in the shape both stores return (graph.results)."""
+        from .results import embedded_value, relationship_patterns  # noqa: PLC0415
+
+        patterns = relationship_patterns(query)
+
+        def node(nid: str) -> dict[str, Any] | None:
+            attrs = self.graph.nodes.get(nid) if isinstance(nid, str) else None
+            return None if attrs is None else {"id": nid, "kind": attrs.get("kind"), "name": attrs.get("name")}
+
+        def between(u: str, v: str) -> list[tuple[str, str, str]]:
+            return [(a, key, b) for a, b in ((u, v), (v, u)) if self.graph.has_edge(a, b)
+                    for key in self.graph.succ[a][b]]
+
+        return columns, [[embedded_value(v, node, between, patterns) for v in row] for row in rows], truncated
 
     def run_library_query(self, spec: Any, params: dict[str, Any]) -> tuple[list[str], list[list[Any]], bool]:
         from .queries import REGISTRY  # noqa: PLC0415 - queries imports the store module's neighbours
 
         if spec.embedded == "cypher":
-            return run_embedded(self._cypher_view(), spec.cypher, None, limit=100_000, timeout=30.0)
+            return self._shaped(spec.cypher, *run_embedded(self._cypher_view(), spec.cypher, None, limit=100_000, timeout=30.0))
         columns, rows = REGISTRY[spec.embedded](self.graph, params)
         return columns, rows, False
 

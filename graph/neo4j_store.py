@@ -38,6 +38,7 @@ from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavaila
 from .cypher import (CypherError, QueryTimeout, QueryTooLarge, ReadOnlyViolation, check_params, check_query,
                      check_timeout, summarise)
 from .model import GraphData, check_kinds, gc_paused
+from .results import path, relationship
 from .schema import EDGE_TYPES, NODE_KINDS, kind_of
 from .store import MAX_HOPS, GraphStore, NotFound, check_filters, edge_key, summary
 
@@ -160,6 +161,10 @@ def decode_props(props: Mapping[str, Any]) -> dict[str, Any]:
         elif key not in INTERNAL_PROPS:
             out[key] = list(value) if isinstance(value, (list, tuple)) else value
     return out
+
+
+#: Marks a relationship end known only by its element id, until `Neo4jStore._fill_ends` reads it.
+_ELEMENT = "__element_id__"
 
 
 class Neo4jStore(GraphStore):
@@ -711,12 +716,10 @@ class Neo4jStore(GraphStore):
         if isinstance(value, neo4j.graph.Node):
             props = dict(value)
             return {"id": props.get("id"), "kind": props.get("kind"), "name": props.get("name")}
-        if isinstance(value, neo4j.graph.Relationship):
-            return {"source": value.start_node.get("id") if value.start_node else None, "type": value.type,
-                    "target": value.end_node.get("id") if value.end_node else None}
+        if isinstance(value, neo4j.graph.Relationship):  # the shape both stores return (graph.results)
+            return relationship(value.type, self._end(value.start_node), self._end(value.end_node))
         if isinstance(value, neo4j.graph.Path):
-            return {"nodes": [self._value(n) for n in value.nodes],
-                    "edges": [self._value(r) for r in value.relationships]}
+            return path([self._value(n) for n in value.nodes], [self._value(r) for r in value.relationships])
         if isinstance(value, list):
             return [self._value(v) for v in value]
         if isinstance(value, dict):
@@ -724,6 +727,37 @@ class Neo4jStore(GraphStore):
         if isinstance(value, (str, int, float, bool)) or value is None:
             return value
         return str(value)
+
+    def _end(self, node: Any) -> dict[str, Any]:
+        """A relationship's end: a returned relationship's ends come without properties (only their
+        element ids), so they are marked for `_fill_ends`."""
+        if node is not None and len(node):
+            return self._value(node)
+        return {_ELEMENT: node.element_id if node is not None else None}
+
+    @staticmethod
+    def _fill_ends(tx: Any, rows: list[list[Any]]) -> list[list[Any]]:
+        """Replace the ends marked by `_end` with their nodes' {id, kind, name}, read in the same transaction."""
+        marked: list[dict[str, Any]] = []
+
+        def walk(v: Any) -> None:
+            if isinstance(v, dict):
+                if _ELEMENT in v and len(v) == 1:
+                    marked.append(v)
+                for x in v.values():
+                    walk(x)
+            elif isinstance(v, list):
+                for x in v:
+                    walk(x)
+
+        walk(rows)
+        if marked:
+            records = tx.run("MATCH (n) WHERE elementId(n) IN $ids RETURN elementId(n) AS e, n.id AS id, "
+                             "n.kind AS kind, n.name AS name", ids=sorted({m[_ELEMENT] for m in marked if m[_ELEMENT]}))
+            found = {r["e"]: {"id": r["id"], "kind": r["kind"], "name": r["name"]} for r in records}
+            for m in marked:
+                m.update(found.get(m.pop(_ELEMENT), {"id": None, "kind": None, "name": None}))
+        return rows
 
     def cypher(self, query: str, params: dict[str, Any] | None = None, limit: int = 1000,
                timeout: float = 10.0) -> dict[str, Any]:
@@ -779,9 +813,10 @@ class Neo4jStore(GraphStore):
                 rows: list[list[Any]] = []
                 for record in result:
                     if len(rows) == limit:
-                        return keys, rows, True
+                        result.consume()  # the rest discarded on the server, before the ends are read
+                        return keys, self._fill_ends(tx, rows), True
                     rows.append([summarise(self._value(v)) for v in record.values()])
-                return keys, rows, False
+                return keys, self._fill_ends(tx, rows), False
             finally:
                 try:
                     tx.close()  # rolled back: a read has nothing to commit

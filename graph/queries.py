@@ -14,7 +14,8 @@ from typing import Any, Callable
 import networkx as nx
 import yaml
 
-from .cypher import CypherError, node_ids_in
+from .cypher import CypherError
+from .results import returned_subgraph
 
 LIBRARY = Path(__file__).resolve().parents[1] / "data" / "queries.yaml"
 
@@ -24,6 +25,11 @@ class Param:
     name: str
     default: Any
     description: str = ""
+    #: The kind of node the parameter names (`node: Pattern` in the library): a name or an id, resolved
+    #: to the id as the CLI resolves node arguments (GraphStore.resolve).
+    node: str | None = None
+    #: With `node`: several nodes, separated by commas.
+    many: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,8 @@ def load_library(path: Path = LIBRARY) -> list[QuerySpec]:
         specs.append(QuerySpec(
             name=raw["name"], description=raw["description"], cypher=raw["cypher"].strip(),
             embedded=raw["embedded"],
-            params=tuple(Param(p["name"], p.get("default"), p.get("description", "")) for p in raw.get("params", [])),
+            params=tuple(Param(p["name"], p.get("default"), p.get("description", ""), p.get("node"),
+                               bool(p.get("many", False))) for p in raw.get("params", [])),
             order_by=tuple((c, d) for c, d in raw.get("order_by", [])),
         ))
     return specs
@@ -75,6 +82,31 @@ def bind(spec: QuerySpec, params: dict[str, Any] | None) -> dict[str, Any]:
                 raise CypherError(f"parameter {p.name!r} must be a whole number") from None
         bound[p.name] = value
     return bound
+
+
+def resolve_nodes(store: Any, spec: QuerySpec, bound: dict[str, Any]) -> dict[str, Any]:
+    """`bound` with each node parameter's name or id replaced by the node's id, resolved by the store's
+    own resolver (`GraphStore.resolve`, what the CLI's node arguments use); NotFound (with "did you
+    mean …") for a reference that matches nothing, or a node of another kind."""
+    from .store import NotFound  # noqa: PLC0415
+
+    out = dict(bound)
+    for p in spec.params:
+        if not p.node or out.get(p.name) is None:
+            continue
+        refs = [r.strip() for r in str(out[p.name]).split(",") if r.strip()] if p.many else [str(out[p.name])]
+        ids = []
+        for ref in refs:
+            try:
+                nid = store.resolve(ref)
+            except NotFound as exc:
+                raise NotFound(f"parameter {p.name!r}: {exc}") from None
+            kind = (store.get_node(nid) or {}).get("kind")
+            if kind != p.node:
+                raise NotFound(f"parameter {p.name!r}: '{ref}' is a {kind} ({nid}), not a {p.node}")
+            ids.append(nid)
+        out[p.name] = ",".join(ids) if p.many else ids[0]
+    return out
 
 
 def order_rows(spec: QuerySpec, columns: list[str], rows: list[list[Any]]) -> list[list[Any]]:
@@ -212,10 +244,7 @@ def mechanisms_and_examples(g: nx.MultiDiGraph, params: dict[str, Any]) -> tuple
 def run_named(store: Any, name: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run a library query on either store; rows in the library's order, plus the result subgraph."""
     spec = get_query(name)
-    bound = bind(spec, params)
+    bound = resolve_nodes(store, spec, bind(spec, params))
     columns, rows, truncated = store.run_library_query(spec, bound)
     rows = order_rows(spec, columns, rows)
-    ids = node_ids_in(rows)
-    nodes = store.get_nodes(ids)
-    return {"columns": columns, "rows": rows, "truncated": truncated,
-            "subgraph": {"nodes": [nodes[i] for i in ids if i in nodes], "edges": store.edges_among(ids)}}
+    return {"columns": columns, "rows": rows, "truncated": truncated, "subgraph": returned_subgraph(store, rows)}

@@ -170,18 +170,17 @@ class GraphStore(ABC):
 
     def cypher(self, query: str, params: dict[str, Any] | None = None, limit: int = 1000,
                timeout: float = 10.0) -> dict[str, Any]:
-        """Read-only Cypher with a row limit and a timeout; rows plus the subgraph of returned nodes.
+        """Read-only Cypher with a row limit and a timeout; rows plus the graph they return: the returned
+        nodes, relationships and paths, exactly (`graph.results.returned_subgraph`).
 
         Raises `graph.cypher.CypherError` (ReadOnlyViolation, UnsupportedQuery, QueryTimeout).
         """
-        from .cypher import node_ids_in  # noqa: PLC0415
+        from .results import returned_subgraph  # noqa: PLC0415
 
         limit = max(1, min(int(limit), 100_000))
         columns, rows, truncated = self.cypher_rows(query, params, limit, timeout)
-        ids = node_ids_in(rows)
-        nodes = self.get_nodes(ids)
         return {"columns": columns, "rows": rows, "truncated": truncated,
-                "subgraph": {"nodes": [nodes[i] for i in ids if i in nodes], "edges": self.edges_among(ids)}}
+                "subgraph": returned_subgraph(self, rows)}
 
     # -- queries built on the primitives --------------------------------------------------------
     def get_node(self, node_id: str) -> dict[str, Any] | None:

@@ -249,6 +249,45 @@ def test_query_cypher_read_only_and_results():
     assert len(iframes(at)) == 2  # the named question's graph and the Cypher result's
 
 
+def test_query_draws_exactly_the_returned_relationships():
+    """Issue 15, results as returned: 24 BLOCKS rows draw their 24 relationships, not the 92+ edges
+    among the nodes; the table shows each relationship as (Insecure)-[:BLOCKS]->(Belonging)."""
+    at = start("query")
+    query = "MATCH (p:Pattern)-[r:BLOCKS]->(c:Capacity) RETURN p, r, c"
+    widget(at, "text_area", "query_cypher").set_value(query).run()
+    widget(at, "button", "query_run_cypher").click().run()
+    assert not at.error
+    result = at.session_state["query_result"]["result"]
+    rows = result["rows"]
+    wanted = {(r[1]["source"]["id"], r[1]["type"], r[1]["target"]["id"]) for r in rows}
+    assert len(wanted) == len(rows) == 24
+    view = at.session_state["atlas_last_view"]
+    assert {(e["source"], e["type"], e["target"]) for e in view["edges"]} == wanted
+    assert set(view["node_ids"]) == {r[0]["id"] for r in rows} | {r[2]["id"] for r in rows}
+    every = open_embedded()[0].edges_among(view["node_ids"])
+    assert len(every) > len(wanted)  # what used to be drawn
+    table = at.dataframe[-1].value
+    assert "(Insecure)-[:BLOCKS]->(Belonging)" in list(table["r"])
+    assert "relationships (returned ones and path steps only)" in shown(at)
+
+
+def test_query_named_with_node_pickers_and_names():
+    """Issue 15, parameters by name: distinctions-between offers pickers of patterns; a pattern named
+    in the picker answers (Insecure and Self-Judging's two sentences)."""
+    at = start("query")
+    widget(at, "selectbox", "query_name").set_value("distinctions-between").run()
+    picker = widget(at, "selectbox", "query_param_distinctions-between_b")
+    assert "pattern:self-judging" in picker.options or "Self-Judging" in picker.options
+    picker.set_value("pattern:self-judging").run()
+    assert not at.error
+    table = at.dataframe[0].value
+    assert sorted(table["stated_on"]) == ["Insecure", "Self-Judging"]
+    widget(at, "selectbox", "query_name").set_value("distinctions-among").run()
+    widget(at, "multiselect", "query_param_distinctions-among_patterns").set_value(
+        ["pattern:insecure", "pattern:self-judging"]).run()
+    assert not at.error and len(at.dataframe[0].value) == 2
+
+
 # -- Sources and loading -------------------------------------------------------------------------
 
 def test_sources_lists_documents_and_a_clean_report():

@@ -297,6 +297,65 @@ def test_correcting_a_section_reloads_the_graph(copy_server):
                for e in store.neighbourhood("pattern:insecure", hops=1)["edges"])
 
 
+def test_query_results_as_returned(server):
+    """Issue 15 on the Query page: a named question answers with a pattern picked by name, and a Cypher
+    query returning relationships draws exactly those (24 BLOCKS, not every edge among their ends)."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    requested: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1440, "height": 1000})
+            context.on("request", lambda req: requested.append(req.url))
+            page = context.new_page()
+            page.goto(f"{server}/query", wait_until="domcontentloaded")
+            page.get_by_role("heading", level=1).filter(has_text="Query").first.wait_for(timeout=60_000)
+            question = page.locator(".st-key-query_name input").first
+            question.wait_for(timeout=60_000)
+            _settle(page)
+            question.click()
+            page.keyboard.type("Distinctions between")
+            page.keyboard.press("Enter")
+            picker = page.locator(".st-key-query_param_distinctions-between_b input").first
+            picker.wait_for(timeout=60_000)
+            _settle(page)
+            picker.click()
+            page.keyboard.type("Self-Judging")
+            page.keyboard.press("Enter")
+            _settle(page)
+            page.get_by_text("2 rows", exact=True).first.wait_for(timeout=60_000)
+            page.frame_locator("iframe").first.locator("body[data-atlas-ready='true']").wait_for(timeout=60_000)
+            _settle(page)
+            _screenshot(page, SHOTS / "query-named-by-name.png")
+
+            page.get_by_role("tab", name="Cypher (read-only)").click()
+            box = page.locator(".st-key-query_cypher textarea")
+            box.wait_for(timeout=30_000)
+            box.fill("MATCH (p:Pattern)-[r:BLOCKS]->(c:Capacity) RETURN p, r, c")
+            box.press("Control+Enter")
+            _settle(page)
+            page.locator(".st-key-query_run_cypher button").click()
+            page.get_by_text("24 relationships (returned ones and path steps only)").first.wait_for(timeout=60_000)
+            _settle(page)
+            drawn = []
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and not any(len(e) == 24 for e in drawn):
+                drawn = [frame.evaluate("() => { const e = document.getElementById('atlas-edges'); "
+                                        "return e ? JSON.parse(e.textContent).map(x => x.title || x.label || '') : null; }")
+                         for frame in page.frames if frame != page.main_frame]
+                drawn = [e for e in drawn if e]
+                time.sleep(0.5)
+            assert any(len(e) == 24 for e in drawn), f"edges drawn per graph: {[len(e) for e in drawn]}"
+            _settle(page)
+            _screenshot(page, SHOTS / "query-cypher-relationships.png")
+        finally:
+            browser.close()
+    assert not [u for u in requested if _external(u)]
+    for name in ("query-named-by-name", "query-cypher-relationships"):
+        assert (SHOTS / f"{name}.png").stat().st_size > 10_000
+
+
 def _screenshot(page, path: Path) -> None:
     """The whole page: Streamlit scrolls inside its main block, so the viewport is grown to fit it."""
     height = page.evaluate("Math.max(...Array.from(document.querySelectorAll("

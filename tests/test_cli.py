@@ -63,6 +63,31 @@ def test_graph_unknown_node_is_one_line_exit_2():
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
+def test_named_query_takes_a_node_by_name():
+    """Issue 15: a node parameter takes a name (it used to match no id and give 0 rows silently)."""
+    proc = run("-m", "graph", "query", "distinctions-between", "--param", "b=Self-Judging")
+    assert proc.returncode == 0, proc.stderr
+    assert "(2 rows)" in proc.stdout and "Self-Judging" in proc.stdout
+    proc = run("-m", "graph", "--json", "query", "distinctions-among", "--param", "patterns=insecure, Needy")
+    assert sorted(r[0] for r in json.loads(proc.stdout)["rows"]) == ["Insecure", "Needy"]
+
+
+def test_named_query_misspelt_node_is_one_line_with_suggestions():
+    proc = run("-m", "graph", "query", "distinctions-between", "--param", "b=Self-Judgin")
+    assert proc.returncode == 2 and proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: parameter 'b': no node 'Self-Judgin'")
+    assert "did you mean 'Self-Judging'" in lines[0]
+    proc = run("-m", "graph", "query", "mechanisms-and-examples", "--param", "pattern=Belonging")
+    assert proc.returncode == 2 and "is a Capacity (capacity:belonging), not a Pattern" in proc.stderr
+
+
+def test_cypher_relationships_print_as_text():
+    proc = run("-m", "graph", "cypher", "MATCH (p:Pattern {id: \"pattern:insecure\"})-[r:BLOCKS]->(c:Capacity) RETURN r")
+    assert proc.returncode == 0, proc.stderr
+    assert "(Insecure)-[:BLOCKS]->(Belonging)" in proc.stdout and "{" not in proc.stdout
+
+
 def test_help_texts():
     for module in ("loaders", "graph"):
         proc = run("-m", module, "--help")

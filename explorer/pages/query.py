@@ -17,7 +17,8 @@ store = ctx.store
 
 st.title("Query")
 st.caption("Ready-made questions about the graph, or your own read-only Cypher. Results come as a table, as a "
-           "graph of the nodes they return, and as CSV.")
+           "graph of exactly the nodes, relationships and paths they return, and as CSV. Parameters that name a "
+           "node are picked from the nodes of their kind.")
 
 
 def run(fn: Any) -> dict | None:
@@ -50,6 +51,7 @@ def show_result(title: str, result: dict, key: str) -> None:
                        mime="text/csv", key=f"{key}_csv", icon=":material/download:")
     sub = result.get("subgraph") or {}
     nodes, edges = sub.get("nodes") or [], sub.get("edges") or []
+    named = False
     if not nodes:  # names, not nodes, came back: draw the nodes those names denote (when unambiguous)
         ids = []
         for name in views.names_in_rows(rows):
@@ -58,13 +60,44 @@ def show_result(title: str, result: dict, key: str) -> None:
                 ids.append(found[0]["id"])
         if ids:
             got = store.get_nodes(ids)
-            nodes = [got[i] for i in ids if i in got]
-            edges = [e for e in store.edges_among(ids) if e["type"] != "DESCRIBES"]
+            nodes, edges, named = [got[i] for i in ids if i in got], [], True
     if nodes:
-        st.caption("The nodes named in the result, and the edges among them:")
+        if named:
+            st.caption("The nodes named in the result (it returns names, not relationships, so no edges are "
+                       "drawn; in Cypher, RETURN p, r, q draws them):")
+        else:
+            st.caption(f"What the result returns: {len(nodes)} node{'s' if len(nodes) != 1 else ''} and "
+                       f"{len(edges)} relationship{'s' if len(edges) != 1 else ''} (returned ones and path "
+                       "steps only):")
         draw(nodes, edges, label=title, height=480)
     else:
-        st.caption("No nodes to draw: return whole nodes (e.g. RETURN p, q) to see the result as a graph.")
+        st.caption("No nodes to draw: return whole nodes, relationships or paths (e.g. RETURN p, r, q) to see "
+                   "the result as a graph.")
+
+
+def node_picker(p: Any, key: str) -> str:
+    """A selectbox (a multiselect for `many`) of the nodes of the parameter's kind, by name; starts on
+    the library's default (names or ids, resolved as the CLI resolves them)."""
+    choices = store.list_nodes([p.node])
+    names = {n["id"]: n["name"] for n in choices}
+    ids = list(names)
+    defaults = []
+    for ref in (str(p.default or "").split(",") if p.many else [str(p.default or "")]):
+        try:
+            nid = store.resolve(ref) if ref.strip() else None
+        except LookupError:
+            nid = None
+        if nid in names:
+            defaults.append(nid)
+    label = f"{p.name} ({p.node}{'s' if p.many else ''})"
+    if p.many:
+        picked = st.multiselect(label, ids, default=defaults, key=key, format_func=lambda i: names.get(i, i),
+                                help=p.description or None)
+        return ",".join(picked)
+    index = ids.index(defaults[0]) if defaults else 0
+    picked = st.selectbox(label, ids, index=index if ids else None, key=key,
+                          format_func=lambda i: names.get(i, i), help=p.description or None)
+    return picked or ""
 
 
 named_tab, cypher_tab = st.tabs(["Named questions", "Cypher (read-only)"])
@@ -89,7 +122,9 @@ with named_tab:
             for i, p in enumerate(spec.params):
                 with cols[i % len(cols)]:
                     key = f"query_param_{name}_{p.name}"
-                    if isinstance(p.default, int) and not isinstance(p.default, bool):
+                    if p.node:  # a picker of the nodes of that kind; the value is their id(s)
+                        params[p.name] = node_picker(p, key)
+                    elif isinstance(p.default, int) and not isinstance(p.default, bool):
                         params[p.name] = st.number_input(p.name, value=int(p.default), step=1, key=key,
                                                          help=p.description or None)
                     else:

@@ -16,6 +16,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -112,7 +113,10 @@ def _serve(extra_env: dict[str, str], log_name: str):
         log.close()
 
 
-def test_pages_draw_offline(server):
+@contextmanager
+def offline_page() -> Iterator[tuple[Any, list[str]]]:
+    """A page in Debian's Chromium whose every request (every frame, every page) is recorded; on leaving,
+    the browser closes and no request may have left this machine."""
     playwright = pytest.importorskip("playwright.sync_api")
     SHOTS.mkdir(parents=True, exist_ok=True)
     requested: list[str] = []
@@ -120,30 +124,33 @@ def test_pages_draw_offline(server):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 1440, "height": 1000})
-            context.on("request", lambda req: requested.append(req.url))  # every frame, every page
-            page = context.new_page()
-            page.on("request", lambda req: requested.append(req.url))
-            page.goto(server, wait_until="domcontentloaded")
-            page.get_by_test_id("stSidebarNav").wait_for(timeout=60_000)
-            for link, name, graph in PAGES:
-                page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
-                page.get_by_role("heading", level=1).filter(has_text=link).first.wait_for(timeout=60_000)
-                if graph:
-                    frame = page.frame_locator("iframe").first
-                    canvas = frame.locator("#atlas-network canvas")
-                    canvas.wait_for(state="visible", timeout=60_000)
-                    frame.locator("body[data-atlas-ready='true']").wait_for(timeout=60_000)
-                    box = canvas.bounding_box()
-                    assert box and box["width"] > 200 and box["height"] > 200, f"{link}: canvas too small {box}"
-                if name == "paths":
-                    page.get_by_text("Insecure is distinguished from Self-Judging").first.wait_for(timeout=30_000)
-                _settle(page)
-                _screenshot(page, SHOTS / f"{name}.png")
+            context.on("request", lambda req: requested.append(req.url))
+            yield context.new_page(), requested
         finally:
             browser.close()
-    assert requested, "no requests were recorded"
     outside = sorted({u for u in requested if _external(u)})
     assert not outside, f"requests left this machine: {outside}"
+
+
+def test_pages_draw_offline(server):
+    with offline_page() as (page, requested):
+        page.goto(server, wait_until="domcontentloaded")
+        page.get_by_test_id("stSidebarNav").wait_for(timeout=60_000)
+        for link, name, graph in PAGES:
+            page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
+            page.get_by_role("heading", level=1).filter(has_text=link).first.wait_for(timeout=60_000)
+            if graph:
+                frame = page.frame_locator("iframe").first
+                canvas = frame.locator("#atlas-network canvas")
+                canvas.wait_for(state="visible", timeout=60_000)
+                frame.locator("body[data-atlas-ready='true']").wait_for(timeout=60_000)
+                box = canvas.bounding_box()
+                assert box and box["width"] > 200 and box["height"] > 200, f"{link}: canvas too small {box}"
+            if name == "paths":
+                page.get_by_text("Insecure is distinguished from Self-Judging").first.wait_for(timeout=30_000)
+            _settle(page)
+            _screenshot(page, SHOTS / f"{name}.png")
+    assert requested, "no requests were recorded"
     for name in ("explore", "paths"):
         assert (SHOTS / f"{name}.png").stat().st_size > 10_000
 
@@ -152,143 +159,112 @@ def test_differential_finder_and_teaching_exercise(server):
     """The Differential page: its study-material banner, the finder on typed observations (ranked
     patterns with file:line, the distinctions between the first three), then a teaching exercise
     answered and checked."""
-    playwright = pytest.importorskip("playwright.sync_api")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    requested: list[str] = []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1440, "height": 1000})
-            context.on("request", lambda req: requested.append(req.url))
-            page = context.new_page()
-            page.goto(f"{server}/differential", wait_until="domcontentloaded")
-            page.get_by_role("heading", level=1).filter(has_text="Differential").first.wait_for(timeout=60_000)
-            page.get_by_text("Study material, not a diagnostic instrument.").first.wait_for(timeout=30_000)
-            box = page.locator(".st-key-diff_observations textarea")
-            box.wait_for(timeout=30_000)
-            _settle(page)
-            box.fill("expects to be rejected\nfreezes when asked to perform\nsocial phobia")
-            box.press("Control+Enter")
-            page.get_by_text("names the concept Social anxiety disorder").first.wait_for(timeout=60_000)
-            page.get_by_text("Telling the first 3 apart").first.wait_for(timeout=30_000)
-            page.get_by_text("data/cards/insecure.txt:12").first.wait_for(timeout=30_000)
-            _settle(page)
-            _screenshot(page, SHOTS / "differential-finder.png")
+    with offline_page() as (page, requested):
+        page.goto(f"{server}/differential", wait_until="domcontentloaded")
+        page.get_by_role("heading", level=1).filter(has_text="Differential").first.wait_for(timeout=60_000)
+        page.get_by_text("Study material, not a diagnostic instrument.").first.wait_for(timeout=30_000)
+        box = page.locator(".st-key-diff_observations textarea")
+        box.wait_for(timeout=30_000)
+        _settle(page)
+        box.fill("expects to be rejected\nfreezes when asked to perform\nsocial phobia")
+        box.press("Control+Enter")
+        page.get_by_text("names the concept Social anxiety disorder").first.wait_for(timeout=60_000)
+        page.get_by_text("Telling the first 3 apart").first.wait_for(timeout=30_000)
+        page.get_by_text("data/cards/insecure.txt:12").first.wait_for(timeout=30_000)
+        _settle(page)
+        _screenshot(page, SHOTS / "differential-finder.png")
 
-            page.get_by_text("Teaching exercise", exact=True).click()
-            chooser = page.locator(".st-key-diff_vignette input").first
-            chooser.wait_for(timeout=60_000)
-            _settle(page)
-            chooser.click()
-            page.keyboard.type("Afraid to ask")
+        page.get_by_text("Teaching exercise", exact=True).click()
+        chooser = page.locator(".st-key-diff_vignette input").first
+        chooser.wait_for(timeout=60_000)
+        _settle(page)
+        chooser.click()
+        page.keyboard.type("Afraid to ask")
+        page.keyboard.press("Enter")
+        page.get_by_text("Priya seeks reassurance").first.wait_for(timeout=30_000)
+        _settle(page)
+        picks = page.locator(".st-key-diff_picks input").first
+        for name in ("Needy", "Insecure"):
+            picks.click()
+            page.keyboard.type(name)
             page.keyboard.press("Enter")
-            page.get_by_text("Priya seeks reassurance").first.wait_for(timeout=30_000)
             _settle(page)
-            picks = page.locator(".st-key-diff_picks input").first
-            for name in ("Needy", "Insecure"):
-                picks.click()
-                page.keyboard.type(name)
-                page.keyboard.press("Enter")
-                _settle(page)
-            page.keyboard.press("Escape")
-            page.locator(".st-key-diff_check button").click()
-            page.get_by_text("Your picks match").first.wait_for(timeout=60_000)
-            page.get_by_text("Where the finder ranks them: Needy: rank 1; Insecure: rank 2").first.wait_for(timeout=30_000)
-            _settle(page)
-            _screenshot(page, SHOTS / "differential-exercise.png")
-        finally:
-            browser.close()
-    assert not [u for u in requested if _external(u)]
+        page.keyboard.press("Escape")
+        page.locator(".st-key-diff_check button").click()
+        page.get_by_text("Your picks match").first.wait_for(timeout=60_000)
+        page.get_by_text("Where the finder ranks them: Needy: rank 1; Insecure: rank 2").first.wait_for(timeout=30_000)
+        _settle(page)
+        _screenshot(page, SHOTS / "differential-exercise.png")
     for name in ("differential-finder", "differential-exercise"):
         assert (SHOTS / f"{name}.png").stat().st_size > 10_000
 
 
 def test_hostile_card_shows_its_characters_and_runs_nothing(server, tmp_path):
-    playwright = pytest.importorskip("playwright.sync_api")
     card = tmp_path / "xss.txt"
     card.write_text("Xss Pattern\n\nDescription\n\n<script>alert(1)</script>\n\n"
                     "<img src=x onerror=alert(2)> **not bold**\n", encoding="utf-8")
     dialogs: list[str] = []
-    requested: list[str] = []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1440, "height": 1000})
-            context.on("request", lambda req: requested.append(req.url))
-            page = context.new_page()
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(f"{server}/sources", wait_until="domcontentloaded")
-            page.get_by_role("heading", level=1).filter(has_text="Sources").first.wait_for(timeout=60_000)
-            page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(card))
-            button = page.get_by_role("button", name="Load the uploaded file with data/")
-            page.wait_for_function("b => !b.disabled", arg=button.element_handle(), timeout=30_000)
-            button.click()
-            page.get_by_text("Loaded data/ with xss.txt").first.wait_for(timeout=60_000)
-            _settle(page)
-            _open_page(page, "Pattern card")
-            box = page.locator("[data-testid=stSelectbox]").filter(has_text="Pattern").locator("input").first
-            box.wait_for(timeout=60_000)
-            box.click()
-            page.keyboard.type("Xss")
-            page.keyboard.press("Enter")
-            page.get_by_text("<script>alert(1)</script>").first.wait_for(timeout=60_000)
-            page.get_by_text("<img src=x onerror=alert(2)> **not bold**").first.wait_for(timeout=30_000)
-            frame = page.frame_locator("iframe").first
-            frame.locator("body[data-atlas-ready='true']").wait_for(timeout=60_000)
-            _settle(page)
-            assert page.locator("[data-testid=stMain] img[src=x]").count() == 0
-            _screenshot(page, SHOTS / "hostile-card.png")
-            # Reload from data/, which also deletes the upload's temporary folder.
-            _open_page(page, "Sources")
-            page.get_by_role("button", name="Reload from data/").click()
-            page.get_by_text("Reloaded the graph from data/").first.wait_for(timeout=60_000)
-        finally:
-            browser.close()
+    with offline_page() as (page, requested):
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(f"{server}/sources", wait_until="domcontentloaded")
+        page.get_by_role("heading", level=1).filter(has_text="Sources").first.wait_for(timeout=60_000)
+        page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(card))
+        button = page.get_by_role("button", name="Load the uploaded file with data/")
+        page.wait_for_function("b => !b.disabled", arg=button.element_handle(), timeout=30_000)
+        button.click()
+        page.get_by_text("Loaded data/ with xss.txt").first.wait_for(timeout=60_000)
+        _settle(page)
+        _open_page(page, "Pattern card")
+        box = page.locator("[data-testid=stSelectbox]").filter(has_text="Pattern").locator("input").first
+        box.wait_for(timeout=60_000)
+        box.click()
+        page.keyboard.type("Xss")
+        page.keyboard.press("Enter")
+        page.get_by_text("<script>alert(1)</script>").first.wait_for(timeout=60_000)
+        page.get_by_text("<img src=x onerror=alert(2)> **not bold**").first.wait_for(timeout=30_000)
+        frame = page.frame_locator("iframe").first
+        frame.locator("body[data-atlas-ready='true']").wait_for(timeout=60_000)
+        _settle(page)
+        assert page.locator("[data-testid=stMain] img[src=x]").count() == 0
+        _screenshot(page, SHOTS / "hostile-card.png")
+        # Reload from data/, which also deletes the upload's temporary folder.
+        _open_page(page, "Sources")
+        page.get_by_role("button", name="Reload from data/").click()
+        page.get_by_text("Reloaded the graph from data/").first.wait_for(timeout=60_000)
     assert not dialogs, f"document text ran as script: {dialogs}"
-    assert not [u for u in requested if _external(u)]
 
 
 def test_correcting_a_section_reloads_the_graph(copy_server):
     """Pick the right section for an inferred block on the Sources page and save: the corrections file
     beside the corpus gets the row, the graph reloads with the block corrected, the card is unchanged."""
-    playwright = pytest.importorskip("playwright.sync_api")
     base, root = copy_server
     card = root / "cards" / "insecure.txt"
     card_bytes = card.read_bytes()
     shipped = {p: p.read_bytes() for p in (REPO / "data" / "corrections.yaml", REPO / "data" / "cards" / "insecure.txt")}
-    requested: list[str] = []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1440, "height": 1000})
-            context.on("request", lambda req: requested.append(req.url))
-            page = context.new_page()
-            page.goto(f"{base}/sources", wait_until="domcontentloaded")
-            page.get_by_role("heading", level=1).filter(has_text="Sources").first.wait_for(timeout=60_000)
-            block = page.locator(".st-key-sources_fix_pattern-insecure_108")
-            block.locator("input").first.wait_for(timeout=60_000)
-            _settle(page)
-            block.locator("input").first.click()
-            page.keyboard.type("Related Technical Concepts")
-            page.keyboard.press("Enter")
-            _settle(page)
-            page.locator(".st-key-sources_fix_pattern-insecure_108_save button").click()
-            page.get_by_text("Saved: lines 108 of").first.wait_for(timeout=60_000)
-            page.get_by_text("A correction placed these lines here").first.wait_for(timeout=30_000)
-            _settle(page)
-            _screenshot(page, SHOTS / "correction-sources.png")
-            _open_page(page, "Pattern card")
-            page.get_by_text("heading corrected").first.wait_for(timeout=60_000)
-            page.frame_locator("iframe").first.locator("body[data-atlas-ready='true']").wait_for(timeout=60_000)
-            _settle(page)
-            _screenshot(page, SHOTS / "correction-card.png")
-        finally:
-            browser.close()
+    with offline_page() as (page, requested):
+        page.goto(f"{base}/sources", wait_until="domcontentloaded")
+        page.get_by_role("heading", level=1).filter(has_text="Sources").first.wait_for(timeout=60_000)
+        block = page.locator(".st-key-sources_fix_pattern-insecure_108")
+        block.locator("input").first.wait_for(timeout=60_000)
+        _settle(page)
+        block.locator("input").first.click()
+        page.keyboard.type("Related Technical Concepts")
+        page.keyboard.press("Enter")
+        _settle(page)
+        page.locator(".st-key-sources_fix_pattern-insecure_108_save button").click()
+        page.get_by_text("Saved: lines 108 of").first.wait_for(timeout=60_000)
+        page.get_by_text("A correction placed these lines here").first.wait_for(timeout=30_000)
+        _settle(page)
+        _screenshot(page, SHOTS / "correction-sources.png")
+        _open_page(page, "Pattern card")
+        page.get_by_text("heading corrected").first.wait_for(timeout=60_000)
+        page.frame_locator("iframe").first.locator("body[data-atlas-ready='true']").wait_for(timeout=60_000)
+        _settle(page)
+        _screenshot(page, SHOTS / "correction-card.png")
     text = (root / "corrections.yaml").read_text(encoding="utf-8")
     assert "  - file: cards/insecure.txt\n    lines: 108\n    section: related_concepts\n" in text
     assert card.read_bytes() == card_bytes
     assert {p: p.read_bytes() for p in shipped} == shipped
-    assert not [u for u in requested if _external(u)]
     from graph.default import open_embedded  # noqa: PLC0415 - the graph the app rebuilt and saved
 
     store, report = open_embedded(root)
@@ -300,58 +276,47 @@ def test_correcting_a_section_reloads_the_graph(copy_server):
 def test_query_results_as_returned(server):
     """Issue 15 on the Query page: a named question answers with a pattern picked by name, and a Cypher
     query returning relationships draws exactly those (24 BLOCKS, not every edge among their ends)."""
-    playwright = pytest.importorskip("playwright.sync_api")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    requested: list[str] = []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1440, "height": 1000})
-            context.on("request", lambda req: requested.append(req.url))
-            page = context.new_page()
-            page.goto(f"{server}/query", wait_until="domcontentloaded")
-            page.get_by_role("heading", level=1).filter(has_text="Query").first.wait_for(timeout=60_000)
-            question = page.locator(".st-key-query_name input").first
-            question.wait_for(timeout=60_000)
-            _settle(page)
-            question.click()
-            page.keyboard.type("Distinctions between")
-            page.keyboard.press("Enter")
-            picker = page.locator(".st-key-query_param_distinctions-between_b input").first
-            picker.wait_for(timeout=60_000)
-            _settle(page)
-            picker.click()
-            page.keyboard.type("Self-Judging")
-            page.keyboard.press("Enter")
-            _settle(page)
-            page.get_by_text("2 rows", exact=True).first.wait_for(timeout=60_000)
-            page.frame_locator("iframe").first.locator("body[data-atlas-ready='true']").wait_for(timeout=60_000)
-            _settle(page)
-            _screenshot(page, SHOTS / "query-named-by-name.png")
+    with offline_page() as (page, requested):
+        page.goto(f"{server}/query", wait_until="domcontentloaded")
+        page.get_by_role("heading", level=1).filter(has_text="Query").first.wait_for(timeout=60_000)
+        question = page.locator(".st-key-query_name input").first
+        question.wait_for(timeout=60_000)
+        _settle(page)
+        question.click()
+        page.keyboard.type("Distinctions between")
+        page.keyboard.press("Enter")
+        picker = page.locator(".st-key-query_param_distinctions-between_b input").first
+        picker.wait_for(timeout=60_000)
+        _settle(page)
+        picker.click()
+        page.keyboard.type("Self-Judging")
+        page.keyboard.press("Enter")
+        _settle(page)
+        page.get_by_text("2 rows", exact=True).first.wait_for(timeout=60_000)
+        page.frame_locator("iframe").first.locator("body[data-atlas-ready='true']").wait_for(timeout=60_000)
+        _settle(page)
+        _screenshot(page, SHOTS / "query-named-by-name.png")
 
-            page.get_by_role("tab", name="Cypher (read-only)").click()
-            box = page.locator(".st-key-query_cypher textarea")
-            box.wait_for(timeout=30_000)
-            box.fill("MATCH (p:Pattern)-[r:BLOCKS]->(c:Capacity) WHERE p.name <> 'Nobody' RETURN p, r, c")
-            box.press("Control+Enter")
-            _settle(page)
-            page.locator(".st-key-query_run_cypher button").click()
-            page.get_by_text("24 relationships (returned ones and path steps only)").first.wait_for(timeout=60_000)
-            _settle(page)
-            drawn = []
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and not any(len(e) == 24 for e in drawn):
-                drawn = [frame.evaluate("() => { const e = document.getElementById('atlas-edges'); "
-                                        "return e ? JSON.parse(e.textContent).map(x => x.title || x.label || '') : null; }")
-                         for frame in page.frames if frame != page.main_frame]
-                drawn = [e for e in drawn if e]
-                time.sleep(0.5)
-            assert any(len(e) == 24 for e in drawn), f"edges drawn per graph: {[len(e) for e in drawn]}"
-            _settle(page)
-            _screenshot(page, SHOTS / "query-cypher-relationships.png")
-        finally:
-            browser.close()
-    assert not [u for u in requested if _external(u)]
+        page.get_by_role("tab", name="Cypher (read-only)").click()
+        box = page.locator(".st-key-query_cypher textarea")
+        box.wait_for(timeout=30_000)
+        box.fill("MATCH (p:Pattern)-[r:BLOCKS]->(c:Capacity) WHERE p.name <> 'Nobody' RETURN p, r, c")
+        box.press("Control+Enter")
+        _settle(page)
+        page.locator(".st-key-query_run_cypher button").click()
+        page.get_by_text("24 relationships (returned ones and path steps only)").first.wait_for(timeout=60_000)
+        _settle(page)
+        drawn = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(len(e) == 24 for e in drawn):
+            drawn = [frame.evaluate("() => { const e = document.getElementById('atlas-edges'); "
+                                    "return e ? JSON.parse(e.textContent).map(x => x.title || x.label || '') : null; }")
+                     for frame in page.frames if frame != page.main_frame]
+            drawn = [e for e in drawn if e]
+            time.sleep(0.5)
+        assert any(len(e) == 24 for e in drawn), f"edges drawn per graph: {[len(e) for e in drawn]}"
+        _settle(page)
+        _screenshot(page, SHOTS / "query-cypher-relationships.png")
     for name in ("query-named-by-name", "query-cypher-relationships"):
         assert (SHOTS / f"{name}.png").stat().st_size > 10_000
 

@@ -23,7 +23,7 @@ from graph.schema import pattern_slug, slug
 from . import placement
 from .cardfacts import FactReader
 from .cardmodel import Fact, Item, ParsedCard, Section
-from .cardtext import (NUMBER, WithOne, card_title, clean_line, find_mentions, is_origin, is_short_list, is_subheading, is_term,
+from .cardtext import (NUMBER, WithOne, card_title, clean_line, commonest_gaps, find_mentions, is_origin, is_short_list, is_subheading, is_term,
                        list_parts, looks_like_heading, lost_heading_gap, title_name)
 from .corrections import Correction
 from .errors import LoadError, Warning_
@@ -132,7 +132,7 @@ class _CardReader:
         # a Title Case line after a heading's gap is an unknown heading only where items sit closer
         # together than headings, and headings are not marked up (in Markdown, only '#' lines are)
         item_gaps = [l.gap for l in lines[1:] if l.spec is None and l.gap < threshold]
-        item_gap = max(sorted(set(item_gaps)), key=item_gaps.count) if item_gaps else 0
+        item_gap = commonest_gaps(item_gaps)[0] if item_gaps else 0
         bare_headings = item_gap < heading_gap and not any(l.marked for l in lines)
         corrected = self._corrected_ranges()
         sections: list[Section] = []

@@ -4,6 +4,7 @@ regular expression with nested repeats runs on document text)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Iterable, Sequence
 
 from graph.schema import clean_text, pattern_slug
@@ -85,6 +86,12 @@ def looks_like_heading(text: str) -> bool:
     return len(text.split()) <= 12 and text[-1:] not in ".!?;"
 
 
+def commonest_gaps(gaps: Iterable[int]) -> list[int]:
+    """The distinct gaps, commonest first (the smaller first on a tie)."""
+    counts = Counter(gaps)
+    return sorted(counts, key=lambda g: (-counts[g], g))
+
+
 def lost_heading_gap(gaps_before_headings: Sequence[int], all_gaps: Sequence[int]) -> int:
     """The smallest run of blank lines that marks a lost heading in this document.
 
@@ -93,18 +100,10 @@ def lost_heading_gap(gaps_before_headings: Sequence[int], all_gaps: Sequence[int
     with no heading left is read from its item gap: headings sit one blank line wider, lost ones two.
     """
     if gaps_before_headings:
-        counts: dict[int, int] = {}
-        for g in gaps_before_headings:
-            counts[g] = counts.get(g, 0) + 1
-        heading_gap = max(sorted(counts), key=lambda g: counts[g])
-        return max(heading_gap + 1, 2)
+        return max(commonest_gaps(gaps_before_headings)[0] + 1, 2)
     if all_gaps:
-        counts = {}
-        for g in all_gaps:
-            counts[g] = counts.get(g, 0) + 1
         # the two commonest gaps are the items' and the lost headings'; the items' is the smaller
-        common = sorted(counts, key=lambda g: (-counts[g], g))[:2]
-        return max(min(common) + 2, 2)
+        return max(min(commonest_gaps(all_gaps)[:2]) + 2, 2)
     return 3
 
 

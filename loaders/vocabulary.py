@@ -72,6 +72,7 @@ class Vocabulary:
                     self._templates.append((h, spec))
                 else:
                     self._literal.setdefault(re.sub(r"\\(.)", r"\1", h.pattern), spec)
+        self._near_keys = tuple(sorted(k for k in self._literal if len(k) >= 8))
 
     def by_key(self, key: str) -> SectionSpec:
         return next(s for s in self.sections if s.key == key)
@@ -98,19 +99,12 @@ class Vocabulary:
         norm = normalise_heading(text)
         if len(norm) < 8:
             return None
-        return _near(self._literal_keys(), norm, id(self)) and self._literal.get(
-            _near(self._literal_keys(), norm, id(self)))
-
-    def _literal_keys(self) -> tuple[str, ...]:
-        keys = self.__dict__.get("_keys")
-        if keys is None:
-            keys = tuple(sorted(k for k in self._literal if len(k) >= 8))
-            self.__dict__["_keys"] = keys
-        return keys
+        found = _near(self._near_keys, norm)
+        return self._literal[found] if found else None
 
 
 @lru_cache(maxsize=4096)
-def _near(headings: tuple[str, ...], norm: str, _owner: int) -> str | None:
+def _near(headings: tuple[str, ...], norm: str) -> str | None:
     """The heading closest to `norm` with a similarity of at least 0.9 (difflib), among those of a similar
     length; None if there is none."""
     candidates = [h for h in headings if abs(len(h) - len(norm)) <= 2]

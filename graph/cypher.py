@@ -25,6 +25,8 @@ from typing import Any, Callable, Iterator, Sequence
 
 import networkx as nx
 
+from .errors import AtlasError
+
 DEFAULT_LIMIT = 1000
 DEFAULT_TIMEOUT = 10.0
 MAX_VARIABLE_HOPS = 4
@@ -50,7 +52,7 @@ MAX_RESULT_BYTES = 64 * 2**20
 INT64 = (-2**63, 2**63 - 1)
 
 
-class CypherError(Exception):
+class CypherError(AtlasError):
     """A query the Cypher entry will not or cannot run; the message is meant for the user."""
 
 

@@ -37,6 +37,7 @@ from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavaila
 
 from .cypher import (CypherError, QueryTimeout, QueryTooLarge, ReadOnlyViolation, check_params, check_query,
                      check_timeout, summarise)
+from .errors import AtlasError
 from .model import GraphData, check_kinds, gc_paused
 from .results import path, relationship
 from .schema import EDGE_TYPES, NODE_KINDS, kind_of
@@ -84,14 +85,14 @@ TERMINATE_WAIT = 5.0
 TX_TAG = "atlas_query"
 
 
-class LoadConflict(DriverError):
+class LoadConflict(AtlasError, DriverError):
     """A load's staged graph was not what it wrote (another load or a clear ran at the same time).
 
     Nothing was swapped in: the previous graph is unchanged. A `DriverError`, so callers that report a
     failed load (the loaders CLI) report this one the same way."""
 
 
-class Neo4jConfigError(Exception):
+class Neo4jConfigError(AtlasError):
     """Neo4j is not configured, not reachable, or refused the credentials (message has no secrets)."""
 
 

@@ -12,6 +12,7 @@ import heapq
 from abc import ABC, abstractmethod
 from typing import Any, Iterable, Sequence
 
+from .errors import AtlasError
 from .model import GraphData
 from .schema import EDGE_TYPES, NODE_KINDS, clean_text, pattern_slug, slug
 
@@ -21,7 +22,7 @@ MAX_HOPS = 4
 MAX_PATH_LENGTH = 6
 
 
-class NotFound(LookupError):
+class NotFound(AtlasError, LookupError):
     """A node reference that matches nothing (with suggestions) or more than one node."""
 
 

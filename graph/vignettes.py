@@ -13,6 +13,7 @@ from typing import Any, Sequence
 
 import yaml
 
+from .errors import AtlasError
 from .differential import find, split_observations
 from .schema import pattern_slug
 from .store import GraphStore
@@ -37,7 +38,7 @@ class Vignette:
         return split_observations(self.text)
 
 
-class VignetteError(ValueError):
+class VignetteError(AtlasError, ValueError):
     """A vignette file that cannot be used (the message names the file and the entry)."""
 
 

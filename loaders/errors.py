@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from graph.errors import AtlasError
 
-class LoadError(Exception):
+
+class LoadError(AtlasError):
     """Input the loaders cannot use. `str()` is the one-line message the CLI prints."""
 
     def __init__(self, file: str, line: int, message: str) -> None:

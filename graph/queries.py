@@ -16,8 +16,9 @@ import yaml
 
 from .cypher import CypherError
 from .results import returned_subgraph
+from .shipped import SHIPPED_DATA
 
-LIBRARY = Path(__file__).resolve().parents[1] / "data" / "queries.yaml"
+LIBRARY = SHIPPED_DATA / "queries.yaml"
 
 
 @dataclass(frozen=True)

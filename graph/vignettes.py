@@ -13,12 +13,13 @@ from typing import Any, Sequence
 
 import yaml
 
-from .errors import AtlasError
 from .differential import find, split_observations
+from .errors import AtlasError
 from .schema import pattern_slug
+from .shipped import SHIPPED_DATA
 from .store import GraphStore
 
-VIGNETTES = Path(__file__).resolve().parents[1] / "data" / "vignettes"
+VIGNETTES = SHIPPED_DATA / "vignettes"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Iterable
 
 from graph.model import GraphData, gc_paused
 from graph.schema import pattern_slug
+from graph.shipped import SHIPPED_DATA
 
 from .article import parse_article
 from .build import Builder, LoadReport
@@ -29,7 +30,7 @@ from .yamlio import LINE_KEY, load_yaml, rows_under
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 YAML_SUFFIXES = {".yaml", ".yml"}
 MANIFEST = "corpus.yaml"
-DEFAULT_DATA = REPO_ROOT / "data"
+DEFAULT_DATA = SHIPPED_DATA
 #: A folder of teaching vignettes (graph/vignettes.py): exercises, not corpus documents, never walked.
 VIGNETTES = "vignettes"
 
@@ -313,7 +314,7 @@ def sources_digest(paths: Iterable[Path]) -> str:
     inside = {f.resolve() for f in files}
     files += [s for s in find_sidecars(files) if s.resolve() not in inside]
     code = sorted(Path(__file__).parent.glob("*.py")) + sorted((REPO_ROOT / "graph").glob("schema.py"))
-    vocab = sorted((REPO_ROOT / "data" / "vocabulary").glob("*.yaml"))
+    vocab = sorted((SHIPPED_DATA / "vocabulary").glob("*.yaml"))
     vocab += [f for f in (CATALOGUE_DIR / "pattern-names.yaml", CATALOGUE_DIR / "dimensions.yaml")
               if f.is_file() and f.resolve() not in inside]
     for file in [*files, *vocab, *code]:

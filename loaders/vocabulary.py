@@ -9,14 +9,15 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from graph.schema import EDGE_TYPES, NODE_KINDS, clean_text, pattern_slug, slug
+from graph.shipped import SHIPPED_DATA
 
 from .catalogue import check_shape, read_catalogue
 from .errors import LoadError
 from .text import display_path
 from .yamlio import LINE_KEY, load_yaml
 
-VOCABULARY_DIR = Path(__file__).resolve().parents[1] / "data" / "vocabulary"
-CATALOGUE_DIR = Path(__file__).resolve().parents[1] / "data" / "catalogue"
+VOCABULARY_DIR = SHIPPED_DATA / "vocabulary"
+CATALOGUE_DIR = SHIPPED_DATA / "catalogue"
 
 
 #: Special cues: tests done in code, named in sections.yaml (see loaders.card for what each means).
@@ -73,6 +74,8 @@ class Vocabulary:
                 else:
                     self._literal.setdefault(re.sub(r"\\(.)", r"\1", h.pattern), spec)
         self._near_keys = tuple(sorted(k for k in self._literal if len(k) >= 8))
+        # one pass over all "{pattern}" headings first: most lines match none, and then the loop is skipped
+        self._any_template = re.compile("|".join(f"(?:{r.pattern})" for r, _ in self._templates) or "(?!)")
 
     def by_key(self, key: str) -> SectionSpec:
         return next(s for s in self.sections if s.key == key)
@@ -85,6 +88,8 @@ class Vocabulary:
         """The section a heading names, or None. `text` is already stripped of Markdown."""
         norm = normalise_heading(text)
         found = self._literal.get(norm)
+        if self._any_template.fullmatch(norm) is None:
+            return found
         for regex, spec in self._templates:
             if found is not None and spec.order >= found.order:
                 break
@@ -107,9 +112,19 @@ class Vocabulary:
 def _near(headings: tuple[str, ...], norm: str) -> str | None:
     """The heading closest to `norm` with a similarity of at least 0.9 (difflib), among those of a similar
     length; None if there is none."""
-    candidates = [h for h in headings if abs(len(h) - len(norm)) <= 2]
+    size = len(norm)
+    candidates = [h for h in headings if abs(len(h) - size) <= 2
+                  and 2 * (size - len(norm.translate(_dropper(h)))) >= 0.9 * (size + len(h))]
     found = difflib.get_close_matches(norm, candidates, n=1, cutoff=0.9)
     return found[0] if found else None
+
+
+@lru_cache(maxsize=None)
+def _dropper(heading: str) -> dict[int, None]:
+    """A str.translate table deleting every letter of `heading`: what survives of a text cannot match it,
+    so `len(text) - len(survivors)` bounds difflib's matching characters from above (a filter that
+    keeps every candidate whose ratio could reach the cutoff, in C instead of difflib's counting)."""
+    return dict.fromkeys(map(ord, heading))
 
 
 def normalise_heading(text: str) -> str:
@@ -172,7 +187,8 @@ def parse_vocabulary(sections_doc: dict, mentions_doc: dict, pattern_names: Iter
             )
         )
     rules = [
-        MentionRule(re.compile(r["cue"], re.IGNORECASE), _check(r["edge"], EDGE_TYPES, "edge type", "mentions.yaml"), r["direction"])
+        MentionRule(re.compile(r["cue"], re.IGNORECASE), _check(r["edge"], EDGE_TYPES, "edge type", "mentions.yaml"),
+                    r["direction"])
         for r in mentions_doc.get("rules", [])
     ]
     default = mentions_doc.get("default", {"edge": "MENTIONS", "direction": "from_pattern"})
@@ -270,8 +286,8 @@ def load_vocabulary(directory: Path = VOCABULARY_DIR, catalogue: Path = CATALOGU
             continue
         cat = read_catalogue(file)  # validated: the rows below have the shape the schema says
         if cat is None or cat.kind != kind:
-            raise LoadError(cat.path if cat else display_path(file), 1, f"{name} must be a {kind.replace('_', '-')} catalogue "
-                                                               f"(a mapping with '{kind}')")
+            raise LoadError(cat.path if cat else display_path(file), 1,
+                            f"{name} must be a {kind.replace('_', '-')} catalogue (a mapping with '{kind}')")
         if kind == "pattern_names":
             for row in cat.data["pattern_names"]:
                 patterns.extend(row.get("names") or [])

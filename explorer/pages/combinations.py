@@ -6,6 +6,7 @@ import streamlit as st
 
 from explorer import views
 from explorer.pages.common import atlas, disclaimer, draw, pattern_nodes, show_told
+from explorer.urlbind import view_for
 from explorer.views import escape_md
 
 ctx = atlas()
@@ -31,11 +32,19 @@ frame = pd.DataFrame(cells, index=row_labels, columns=col_labels)
 
 a0 = "pattern:insecure" if "pattern:insecure" in rows else rows[0]
 b0 = "pattern:needy" if "pattern:needy" in cols else cols[0]
+all_ids = [p["id"] for p in patterns]
+view = view_for("combinations", choices={"combo_a": all_ids, "combo_b": all_ids},
+                defaults={"combo_a": a0, "combo_b": b0})
+# The matrix starts on the pair shown (from a link, or this session), not always on the first pair.
+start = (st.session_state.get("combo_a") if st.session_state.get("combo_a") in rows else a0,
+         st.session_state.get("combo_b") if st.session_state.get("combo_b") in cols else b0)
+st.session_state.setdefault("combo_last_cell", start)
+first_cell = [rows.index(start[0]), col_labels[cols.index(start[1])]]
 event = st.dataframe(frame, key="combo_matrix", on_select="rerun", selection_mode="single-cell",
-                     selection_default={"selection": {"cells": [[rows.index(a0), col_labels[cols.index(b0)]]]}},
+                     selection_default={"selection": {"cells": [first_cell]}},
                      width="content", height=38 + 35 * len(rows),
                      column_config={label: st.column_config.TextColumn(label, help=names[c], width=18 + 7 * len(label))
-                                    for label, c in zip(col_labels, cols)})
+                                    for label, c in zip(col_labels, cols, strict=False)})
 
 # A newly selected cell sets the two pickers (they also work on their own).
 picked = list(getattr(event, "selection", {}).get("cells", []) or []) if event is not None else []
@@ -46,7 +55,6 @@ if picked:
         st.session_state["combo_last_cell"] = cell
         st.session_state["combo_a"], st.session_state["combo_b"] = cell
 
-all_ids = [p["id"] for p in patterns]
 for key, first in (("combo_a", a0), ("combo_b", b0)):
     if st.session_state.get(key) not in all_ids:
         st.session_state[key] = first
@@ -57,6 +65,7 @@ with pa:
 with pb:
     b = st.selectbox("Combines with (column)", all_ids, key="combo_b",
                      format_func=lambda i: names.get(i, i))
+view.publish()
 
 st.subheader(f"{escape_md(names[a])} and {escape_md(names[b])}", anchor=False)
 disclaimer()

@@ -5,6 +5,7 @@ import streamlit as st
 
 from explorer import views
 from explorer.pages.common import atlas, badge, disclaimer, draw, names_of, pattern_nodes, show_told
+from explorer.urlbind import view_for
 from explorer.views import escape_md
 
 ctx = atlas()
@@ -17,8 +18,10 @@ st.title("Compare patterns")
 st.caption("How two or three patterns are told apart, how they combine, and what they share. "
            "Every sentence comes with the card line it was taken from.")
 default = [i for i in ("pattern:insecure", "pattern:needy", "pattern:self-judging") if i in ids] or ids[:2]
+view = view_for("compare", choices={"compare_patterns": ids}, defaults={"compare_patterns": default})
 chosen = st.multiselect("Patterns to compare (two or three)", ids, default=default, max_selections=3,
                         key="compare_patterns", format_func=lambda i: names.get(i, i))
+view.publish()
 if len(chosen) < 2:
     st.info("Pick two or three patterns.")
     st.stop()
@@ -29,7 +32,7 @@ all_names = {**names, **names_of(store, [*chosen, *sorted(neighbours)])}
 disclaimer()
 
 badges = st.columns(len(chosen))
-for col, pid in zip(badges, chosen):
+for col, pid in zip(badges, chosen, strict=False):
     with col:
         st.markdown(f"**{escape_md(all_names[pid])}**")
         badge(store.get_node(pid) or {"kind": "Pattern"})
@@ -39,7 +42,7 @@ def by_side(title: str, edges: list[dict], empty: str) -> None:
     """Edges told as sentences in one column per pattern: each pattern's own card's statements."""
     st.subheader(title, anchor=False)
     cols = st.columns(len(chosen), gap="medium")
-    for col, pid in zip(cols, chosen):
+    for col, pid in zip(cols, chosen, strict=False):
         with col:
             st.markdown(f"**From {escape_md(all_names[pid])}'s card**")
             show_told([views.told(e, all_names) for e in views.between(edges, pid)], empty=empty)
@@ -57,7 +60,7 @@ if not rows:
     st.caption("No linked capacities, origins, conditions or other nodes.")
 else:
     tabs = st.tabs([f"{views.kind_plural(r['kind'])}" for r in rows])
-    for tab, row in zip(tabs, rows):
+    for tab, row in zip(tabs, rows, strict=False):
         with tab:
             heads = ["Shared by all"] + (["Shared by some"] if len(chosen) > 2 else []) + \
                     [f"Only {all_names[p]}" for p in chosen]
@@ -65,7 +68,7 @@ else:
             lists: list[list[str]] = [row["shared"]] + \
                 ([[f"{n} ({', '.join(w)})" for n, w in row["some"]]] if len(chosen) > 2 else []) + \
                 [row["unique"][p] for p in chosen]
-            for col, head, items in zip(cols, heads, lists):
+            for col, head, items in zip(cols, heads, lists, strict=False):
                 with col:
                     st.markdown(f"**{escape_md(head)}**")
                     st.markdown("\n".join(f"- {escape_md(i)}" for i in items) if items else "—")

@@ -11,8 +11,10 @@ from typing import Any
 import streamlit as st
 
 from explorer.pages.common import atlas, tidy
+from explorer.urlbind import view_for
 from explorer.views import escape_md
 from graph import differential as diff
+from graph.errors import AtlasError
 from graph.vignettes import check, load_vignettes
 
 FINDER, EXERCISE = "Find patterns", "Teaching exercise"
@@ -24,6 +26,18 @@ store = ctx.store
 st.title("Differential")
 st.warning(f"**Study material, not a diagnostic instrument.** {escape_md(diff.NOTICE.split('. ', 1)[1])}",
            icon=":material/school:")
+
+
+def vignette_ids() -> list[str]:
+    """The vignettes' ids a link may name (none when the vignettes cannot be read; the exercise says why)."""
+    try:
+        return [v.id for v in load_vignettes()]
+    except AtlasError:
+        return []
+
+
+view = view_for("differential", choices={"diff_mode": [FINDER, EXERCISE], "diff_vignette": vignette_ids()},
+                defaults={"diff_mode": FINDER, "diff_observations": EXAMPLE})
 mode = st.radio("Mode", [FINDER, EXERCISE], key="diff_mode", horizontal=True, label_visibility="collapsed")
 
 
@@ -179,3 +193,4 @@ if mode == EXERCISE:
     exercise()
 else:
     finder()
+view.publish()

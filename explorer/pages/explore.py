@@ -6,6 +6,7 @@ import streamlit as st
 from explorer import colouring, views
 from explorer.network_html import legend_items
 from explorer.pages.common import atlas, badge, disclaimer, draw, names_of, pick_node, show_provenance, show_told
+from explorer.urlbind import view_for
 from explorer.views import escape_md
 from graph import algorithms
 from graph.schema import EDGE_TYPES, NODE_KINDS
@@ -14,6 +15,15 @@ ctx = atlas()
 store = ctx.store
 kind_counts, type_counts = store.counts()
 everything = store.list_nodes()
+available_kinds = [k for k in NODE_KINDS if k in kind_counts]
+available_types = [t for t in EDGE_TYPES if t in type_counts]
+default_kinds = [k for k in available_kinds if k != "Source"]
+default_types = [t for t in available_types if t != "DESCRIBES"]
+view = view_for("explore", choices={"explore_centre": {n["id"] for n in everything}, "explore_kinds": available_kinds,
+                                    "explore_types": available_types, "explore_size": list(colouring.SIZE_OPTIONS)},
+                defaults={"explore_hops": 1, "explore_kinds": default_kinds, "explore_types": default_types,
+                          "explore_cap": 150, "explore_physics": True, "explore_community": False,
+                          "explore_size": next(iter(colouring.SIZE_OPTIONS))})
 
 st.title("Explore")
 st.caption("The whole graph, or the neighbourhood of one node. Click a node or an edge in the graph "
@@ -33,13 +43,10 @@ with top[2]:
 with st.expander("Filters: node kinds, edge types, how many nodes to draw", expanded=False):
     f1, f2 = st.columns(2)
     with f1:
-        kinds = st.multiselect("Node kinds", [k for k in NODE_KINDS if k in kind_counts],
-                               default=[k for k in NODE_KINDS if k in kind_counts and k != "Source"],
-                               key="explore_kinds", format_func=views.kind_plural)
+        kinds = st.multiselect("Node kinds", available_kinds, default=default_kinds, key="explore_kinds",
+                               format_func=views.kind_plural)
     with f2:
-        types = st.multiselect("Edge types", [t for t in EDGE_TYPES if t in type_counts],
-                               default=[t for t in EDGE_TYPES if t in type_counts and t != "DESCRIBES"],
-                               key="explore_types")
+        types = st.multiselect("Edge types", available_types, default=default_types, key="explore_types")
     cap = st.slider("Most nodes to draw", 10, 1000, 150, step=10, key="explore_cap",
                     help="Large drawings get slow and cluttered; narrow down instead.")
 
@@ -54,6 +61,7 @@ with st.expander("Colour by community, size by centrality", expanded=False):
                                help="Marker size from the node's centrality in the whole graph, as "
                                     "`python -m graph centrality`.")
 
+view.publish()
 if not kinds or not types:
     st.info("Choose at least one node kind and one edge type.")
     st.stop()

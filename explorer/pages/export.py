@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.pages.common import VIEW_KEY, atlas
+from explorer.urlbind import view_for
 from explorer.views import escape_md
 from graph import export
 
@@ -21,8 +22,10 @@ view = st.session_state.get(VIEW_KEY)
 options = ["whole"] + (["view"] if view else [])
 labels = {"whole": "The whole graph",
           "view": f"The current view: {view['label']} ({len(view['node_ids'])} nodes)" if view else ""}
+url_view = view_for("export", choices={"export_what": options}, defaults={"export_what": "whole"})
 what = st.radio("What to export", options, format_func=lambda o: labels[o], key="export_what",
                 help="The current view is the graph last drawn on another page.")
+url_view.publish()
 if not view:
     st.caption("Draw a graph on another page (Explore, Paths, …) to export just that view.")
 
@@ -38,7 +41,7 @@ else:
 
 st.caption(escape_md(f"{len(nodes)} nodes and {len(edges)} edges."))
 cols = st.columns(len(export.FORMATS))
-for col, (fmt, spec) in zip(cols, export.FORMATS.items()):
+for col, (fmt, spec) in zip(cols, export.FORMATS.items(), strict=False):
     with col:
         with st.container(border=True):
             st.markdown(f"**{spec.label}**")

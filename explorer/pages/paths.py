@@ -5,6 +5,7 @@ import streamlit as st
 
 from explorer import views
 from explorer.pages.common import atlas, draw, pick_node, show_told
+from explorer.urlbind import view_for
 from explorer.views import escape_md
 from graph.schema import EDGE_TYPES
 from graph.store import STRUCTURAL_EDGES
@@ -14,6 +15,10 @@ store = ctx.store
 everything = store.list_nodes()
 ids = {n["id"] for n in everything}
 _, type_counts = store.counts()
+available = [t for t in EDGE_TYPES if t in type_counts]
+view = view_for("paths", choices={"paths_from": ids, "paths_to": ids, "paths_types": available},
+                defaults={"paths_from": "pattern:insecure", "paths_to": "pattern:self-judging", "paths_len": 2,
+                          "paths_types": [t for t in available if t not in STRUCTURAL_EDGES]})
 
 st.title("Paths")
 st.caption("From any node to any other: the shortest path and every simple path up to a length, each step "
@@ -24,7 +29,6 @@ with c1:
     a = pick_node("From", everything, "pattern:insecure" if "pattern:insecure" in ids else None, key="paths_from")
 with c2:
     b = pick_node("To", everything, "pattern:self-judging" if "pattern:self-judging" in ids else None, key="paths_to")
-available = [t for t in EDGE_TYPES if t in type_counts]
 c3, c4 = st.columns([3, 1], vertical_alignment="top")
 with c4:
     max_len = st.slider("Longest path (steps)", 1, 6, 2, key="paths_len")
@@ -33,7 +37,7 @@ with c3:
         types = st.multiselect("Follow edge types", available,
                                default=[t for t in available if t not in STRUCTURAL_EDGES], key="paths_types",
                                help="Paths may go along these edges, in either direction.")
-
+view.publish()
 if not a or not b:
     st.info("Choose both ends.")
     st.stop()
@@ -51,7 +55,8 @@ if shortest is None:
                "other ends.")
     st.stop()
 
-paths = [shortest] + [p for p in simple["paths"] if [n["id"] for n in p["nodes"]] != [n["id"] for n in shortest["nodes"]]]
+shortest_ids = [n["id"] for n in shortest["nodes"]]
+paths = [shortest] + [p for p in simple["paths"] if [n["id"] for n in p["nodes"]] != shortest_ids]
 labels = [f"Shortest: {views.path_label(shortest)}"] + [views.path_label(p) for p in paths[1:]]
 choice = st.selectbox("Path to draw and tell", range(len(paths)), format_func=lambda i: labels[i], key="paths_choice",
                       help="The shortest path first, then every other simple path, shortest first.")
@@ -79,6 +84,6 @@ if simple["truncated"]:
 if shortest["length"] > max_len:
     note += f"; the shortest path has {shortest['length']} steps, longer than the limit"
 st.caption(escape_md(note + "."))
-for i, path in enumerate(simple["paths"]):
+for path in simple["paths"]:
     with st.expander(escape_md(views.path_label(path)), expanded=False):
         show_told(views.path_steps(path))

@@ -4,8 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer import views
-from explorer.pages.common import (atlas, badge, correction_form, disclaimer, draw, pattern_nodes, show_provenance,
-                                   tidy)
+from explorer.pages.common import atlas, badge, correction_form, disclaimer, draw, pattern_nodes, show_provenance, tidy
+from explorer.urlbind import view_for
 from explorer.views import escape_md
 from loaders.corrections import CORRECTABLE, section_lines
 
@@ -26,8 +26,10 @@ if not patterns:
 ids = [p["id"] for p in patterns]
 names = {p["id"]: p["name"] for p in patterns}
 default = ids.index("pattern:insecure") if "pattern:insecure" in ids else 0
+view = view_for("card", choices={"card_pattern": ids}, defaults={"card_pattern": ids[default]})
 pid = st.selectbox("Pattern", ids, index=default, key="card_pattern", format_func=lambda i: names.get(i, i),
                    help="Type to search. Patterns without a card come from the catalogue or are only referenced.")
+view.publish()
 node = store.get_node(pid) or {"id": pid, "kind": "Pattern", "name": names.get(pid, pid)}
 
 st.header(escape_md(node["name"]), anchor=False)

@@ -5,8 +5,10 @@ from typing import Any
 
 import streamlit as st
 
-from explorer import views
+from explorer import urlstate, views
 from explorer.pages.common import atlas, draw
+from explorer.urlbind import PageView
+from explorer.urlstate import Field
 from explorer.views import escape_md
 
 RESULT_KEY = "query_result"
@@ -14,6 +16,8 @@ EXAMPLE = "MATCH (p:Pattern)-[:COMBINES_WITH]->(q:Pattern)\nRETURN p.name, q.nam
 
 ctx = atlas()
 store = ctx.store
+view = PageView("query")
+view_fields = urlstate.fields("query")
 
 st.title("Query")
 st.caption("Ready-made questions about the graph, or your own read-only Cypher. Results come as a table, as a "
@@ -75,12 +79,8 @@ def show_result(title: str, result: dict, key: str) -> None:
                    "the result as a graph.")
 
 
-def node_picker(p: Any, key: str) -> str:
-    """A selectbox (a multiselect for `many`) of the nodes of the parameter's kind, by name; starts on
-    the library's default (names or ids, resolved as the CLI resolves them)."""
-    choices = store.list_nodes([p.node])
-    names = {n["id"]: n["name"] for n in choices}
-    ids = list(names)
+def node_defaults(p: Any, names: dict[str, str]) -> list[str]:
+    """The ids of the library's default for a node parameter (names or ids, resolved as the CLI does)."""
     defaults = []
     for ref in (str(p.default or "").split(",") if p.many else [str(p.default or "")]):
         try:
@@ -89,6 +89,16 @@ def node_picker(p: Any, key: str) -> str:
             nid = None
         if nid in names:
             defaults.append(nid)
+    return defaults
+
+
+def node_picker(p: Any, key: str) -> str:
+    """A selectbox (a multiselect for `many`) of the nodes of the parameter's kind, by name; starts on
+    the library's default (names or ids, resolved as the CLI resolves them)."""
+    choices = store.list_nodes([p.node])
+    names = {n["id"]: n["name"] for n in choices}
+    ids = list(names)
+    defaults = node_defaults(p, names)
     label = f"{p.name} ({p.node}{'s' if p.many else ''})"
     if p.many:
         picked = st.multiselect(label, ids, default=defaults, key=key, format_func=lambda i: names.get(i, i),
@@ -98,6 +108,29 @@ def node_picker(p: Any, key: str) -> str:
     picked = st.selectbox(label, ids, index=index if ids else None, key=key,
                           format_func=lambda i: names.get(i, i), help=p.description or None)
     return picked or ""
+
+
+def param_fields(spec: Any) -> tuple[list[Field], dict[str, Any], dict[str, Any]]:
+    """The URL fields of a named question's parameters (`p.<name>`), the values each may take and
+    their defaults, so a link holds the question's parameters too."""
+    found: list[Field] = []
+    choices: dict[str, Any] = {}
+    defaults: dict[str, Any] = {}
+    for p in spec.params:
+        key = f"query_param_{spec.name}_{p.name}"
+        if p.node:
+            found.append(Field(f"p.{p.name}", key, "many" if p.many else "one"))
+            names = {n["id"]: n["name"] for n in store.list_nodes([p.node])}
+            choices[key] = names
+            picked = node_defaults(p, names)
+            defaults[key] = picked if p.many else (picked[0] if picked else None)
+        elif isinstance(p.default, int) and not isinstance(p.default, bool):
+            found.append(Field(f"p.{p.name}", key, "int", -(10 ** 9), 10 ** 9))
+            defaults[key] = int(p.default)
+        else:
+            found.append(Field(f"p.{p.name}", key, "text"))
+            defaults[key] = str(p.default or "")
+    return found, choices, defaults
 
 
 named_tab, cypher_tab = st.tabs(["Named questions", "Cypher (read-only)"])
@@ -112,9 +145,13 @@ with named_tab:
         st.warning(f"The query library could not be loaded ({escape_md(type(exc).__name__)}: {escape_md(exc)}).")
     if library:
         by_name = {q.name: q for q in library}
+        view.restore({"query_name": list(by_name)}, {"query_name": next(iter(by_name))},
+                     only=[f for f in view_fields if f.key == "query_name"])
         name = st.selectbox("Question", list(by_name), key="query_name",
                             format_func=lambda n: n.replace("-", " ").capitalize())
         spec = by_name[name]
+        extra, extra_choices, extra_defaults = param_fields(spec)
+        view.restore(extra_choices, extra_defaults, only=extra)
         st.caption(escape_md(spec.description))
         params: dict[str, Any] = {}
         if spec.params:
@@ -137,6 +174,7 @@ with named_tab:
 with cypher_tab:
     st.caption("Only reading is allowed: CREATE, MERGE, SET, DELETE, REMOVE, LOAD CSV and procedure calls are "
                "refused. The embedded store understands a subset of Cypher; the Neo4j store runs it all.")
+    view.restore(defaults={"query_cypher": EXAMPLE}, only=[f for f in view_fields if f.key == "query_cypher"])
     text = st.text_area("Cypher", value=EXAMPLE, height=130, key="query_cypher")
     lim_col, run_col = st.columns([1, 3], vertical_alignment="bottom")
     with lim_col:
@@ -156,3 +194,4 @@ with cypher_tab:
         show_result("Cypher query", kept["result"], "cypher-result")
     elif kept:
         st.caption("The query changed: run it to see its result.")
+view.publish()

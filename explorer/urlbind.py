@@ -1,0 +1,121 @@
+"""The Streamlit side of views in the URL: widgets seeded from `st.query_params`, the URL kept in step.
+
+A page makes one `PageView`, calls `restore` before its widgets (with the values the graph allows and the
+widgets' defaults) and `publish` after them. Where the values come from:
+
+- a URL whose parameters this session did not write (a shared link, a reload, a typed URL): the link's
+  view, checked by `urlstate.decode` (what the graph does not hold is left out, with a message);
+- a URL without the page's parameters (the sidebar switched pages, which clears them): the view this
+  session last had on the page, so the Explore centre is still there when you come back;
+- otherwise the widgets' own values (they are live).
+
+`publish` writes the widgets' values back as parameters, so the address bar always holds the view.
+"""
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+import streamlit as st
+
+from explorer import urlstate
+from explorer.urlstate import GLOBAL_PARAMS, Field
+from explorer.views import escape_md
+
+_WRITTEN = "urlstate_written_"  # + page: the parameters this session last wrote for the page
+
+
+def current_params() -> dict[str, list[str]]:
+    """The URL's parameters now, each with every value given."""
+    return {k: [str(v) for v in st.query_params.get_all(k)] for k in st.query_params}
+
+
+class PageView:
+    """One run of one page: restores its widgets' values from the URL (or the session), then publishes."""
+
+    def __init__(self, page: str) -> None:
+        self.page = page
+        self.params = {k: v for k, v in current_params().items() if k not in GLOBAL_PARAMS}
+        self.fresh = bool(self.params) and self.params != st.session_state.get(_WRITTEN + page)
+        self.fields: list[Field] = []
+        self.defaults: dict[str, Any] = {}
+        self.messages: list[str] = []
+
+    def restore(self, choices: Mapping[str, Collection[Any]] | None = None,
+                defaults: Mapping[str, Any] | None = None, only: Sequence[Field] | None = None) -> list[str]:
+        """Seed the widgets of `only` (the page's fields by default) before they are drawn; returns (and
+        shows) the messages about what a link held that this graph does not."""
+        page_fields = list(urlstate.fields(self.page) if only is None else only)
+        self.fields += page_fields
+        self.defaults.update(defaults or {})
+        if self.fresh:
+            values, messages = urlstate.decode(page_fields, self.params, choices)
+            for f in page_fields:
+                if f.key in values:
+                    st.session_state[f.key] = values[f.key]
+                else:
+                    st.session_state.pop(f.key, None)  # absent from the link: the widget's default
+            if messages:
+                st.warning(escape_md(" ".join(messages)), icon=":material/link_off:")
+            self.messages += messages
+            return messages
+        if not self.params:
+            kept = st.session_state.get(_WRITTEN + self.page) or {}
+            values, _ = urlstate.decode(page_fields, kept, choices)
+            for key, value in values.items():
+                if key not in st.session_state:  # the widget is gone since the page was left
+                    st.session_state[key] = value
+        return []
+
+    def publish(self) -> dict[str, str | list[str]]:
+        """Write the widgets' values into the URL (the defaults left out); the parameters written."""
+        values = {f.key: st.session_state[f.key] for f in self.fields if f.key in st.session_state}
+        encoded = urlstate.encode(self.fields, values, self.defaults)
+        as_lists = {k: ([v] if isinstance(v, str) else list(v)) for k, v in encoded.items()}
+        st.session_state[_WRITTEN + self.page] = as_lists
+        if as_lists != self.params:
+            kept = {k: v for k, v in current_params().items() if k in GLOBAL_PARAMS}
+            st.query_params.from_dict({**encoded, **kept})
+        return encoded
+
+
+def view_for(page: str, choices: Mapping[str, Collection[Any]] | None = None,
+             defaults: Mapping[str, Any] | None = None) -> PageView:
+    """A `PageView` for `page` with its fields restored (the usual start of a page)."""
+    view = PageView(page)
+    view.restore(choices, defaults)
+    return view
+
+
+_COPY_HTML = """<!doctype html><html><head><meta charset="utf-8"><style>
+body{margin:0;font:13px system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1F2933}
+div{display:flex;gap:6px;align-items:center}
+input{flex:1;min-width:0;font:12px ui-monospace,monospace;padding:5px 6px;border:1px solid #CBD2D9;
+border-radius:6px;background:#F4F6F8;color:#1F2933}
+button{font:13px inherit;padding:5px 10px;border:1px solid #0B5C91;border-radius:6px;background:#fff;
+color:#0B5C91;cursor:pointer;white-space:nowrap}
+</style></head><body><div><button id="copy" type="button" title="Copy the address of this view">Copy link</button>
+<input id="url" readonly aria-label="Link to this view"></div><script>
+(function () {
+  var input = document.getElementById('url'), button = document.getElementById('copy');
+  function address() { try { return window.parent.location.href; } catch (e) { return ''; } }
+  function refresh() { var a = address(); if (input.value !== a) { input.value = a; } }
+  refresh(); setInterval(refresh, 400);
+  button.addEventListener('click', function () {
+    refresh(); input.select();
+    function done() {
+      button.textContent = 'Copied';
+      setTimeout(function () { button.textContent = 'Copy link'; }, 1500);
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(input.value).then(done, function () { document.execCommand('copy'); done(); });
+    } else { document.execCommand('copy'); done(); }
+  });
+})();
+</script></body></html>"""
+
+
+def copy_link() -> None:
+    """A "Copy link" button with the address of the current view beside it (read from the browser,
+    which alone knows the app's base URL; nothing is fetched)."""
+    st.iframe(_COPY_HTML, height=36)

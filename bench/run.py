@@ -205,7 +205,7 @@ def child_build(corpus: Path) -> dict[str, Any]:
     rss_build = _rss_mib()
     report = result.report.to_dict()
     digest = sources_digest([corpus])
-    cache = corpus / "graph.json"  # where graph.default.open_embedded keeps it: the app finds it fresh
+    cache = corpus / "graph.json"  # where atlas.compose.open_embedded keeps it: the app finds it fresh
     t3 = time.perf_counter()
     store.save(cache, {"sources_digest": digest, "report": report})
     t4 = time.perf_counter()
@@ -492,12 +492,14 @@ def _server_note(neo: Any) -> str:
 def open_neo4j(opts: Options) -> tuple[Any | None, str]:
     if not opts.neo4j:
         return None, "--no-neo4j"
-    if not os.environ.get("NEO4J_URI"):
-        return None, "NEO4J_URI is not set (eval \"$(scripts/neo4j.sh start)\")"
-    from graph.neo4j_store import Neo4jStore
+    from atlas import open_neo4j as connect
+    from atlas import read_settings
 
+    settings = read_settings().neo4j
+    if settings is None:
+        return None, "NEO4J_URI is not set (eval \"$(scripts/neo4j.sh start)\")"
     try:
-        neo = Neo4jStore.from_env()
+        neo = connect(settings)
     except Exception as exc:  # noqa: BLE001 - say why and go on without Neo4j
         return None, f"cannot open Neo4j: {exc}"
     kinds, _ = neo.counts()

@@ -10,7 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere in the checkout
 
-from graph import algorithms, open_store  # noqa: E402
+from atlas import open_store  # noqa: E402
+from graph import algorithms  # noqa: E402
 from graph.queries import run_named  # noqa: E402
 
 

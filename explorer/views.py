@@ -470,42 +470,6 @@ def warning_text(warning: Any) -> str:
     return str(warning)
 
 
-# -- store settings ------------------------------------------------------------------------------
-
-def neo4j_settings(environ: Mapping[str, str], secrets: Mapping[str, Any] | None) -> dict[str, str] | None:
-    """Neo4j connection settings from Streamlit secrets ([neo4j] uri/user/password/database) or the
-    environment (NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE); None unless complete."""
-    section: Mapping[str, Any] = {}
-    try:
-        if secrets is not None and "neo4j" in secrets:
-            section = secrets["neo4j"] or {}
-    except Exception:  # noqa: BLE001 - a missing or broken secrets file just means "not configured"
-        section = {}
-    uri = str(section.get("uri") or environ.get("NEO4J_URI") or "")
-    user = str(section.get("user") or environ.get("NEO4J_USER") or environ.get("NEO4J_USERNAME") or "")
-    password = str(section.get("password") or environ.get("NEO4J_PASSWORD") or "")
-    database = str(section.get("database") or environ.get("NEO4J_DATABASE") or "")
-    if not (uri and user and password):
-        return None
-    return {"uri": uri, "user": user, "password": password, "database": database}
-
-
-_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
-
-
-def redact(message: str, settings: Mapping[str, str] | None) -> str:
-    """A message with any URI and the configured password and URI removed.
-
-    Why: driver errors can quote the connection string; the page must never show a credential.
-    """
-    out = str(message)
-    for key in ("password", "uri"):
-        value = (settings or {}).get(key)
-        if value and len(str(value)) >= 2:
-            out = out.replace(str(value), "***")
-    return _URL.sub("***", out)
-
-
 # -- legend --------------------------------------------------------------------------------------
 
 #: A text glyph per vis shape (st.html drops inline SVG, so the legend uses coloured characters).

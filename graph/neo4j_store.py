@@ -22,13 +22,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
 import uuid
 from collections import OrderedDict, defaultdict, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Iterable, Iterator, Mapping, Sequence
-from urllib.parse import urlsplit, urlunsplit
 
 import neo4j
 import orjson
@@ -37,7 +35,7 @@ from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavaila
 
 from .cypher import (CypherError, QueryTimeout, QueryTooLarge, ReadOnlyViolation, check_params, check_query,
                      check_timeout, summarise)
-from .errors import AtlasError
+from .errors import AtlasError, redact
 from .model import GraphData, check_kinds, gc_paused
 from .results import path, relationship
 from .schema import EDGE_TYPES, NODE_KINDS, kind_of
@@ -94,15 +92,6 @@ class LoadConflict(AtlasError, DriverError):
 
 class Neo4jConfigError(AtlasError):
     """Neo4j is not configured, not reachable, or refused the credentials (message has no secrets)."""
-
-
-def redact(uri: str) -> str:
-    """The URI without any user or password in it."""
-    parts = urlsplit(uri)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def _label(kind: str) -> str:
@@ -215,14 +204,6 @@ class Neo4jStore(GraphStore):
                 driver.close()
                 raise Neo4jConfigError(f"cannot reach Neo4j at {store.uri} ({type(exc).__name__})") from None
         return store
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, retry_seconds: float = 30.0) -> "Neo4jStore":
-        """Connect with NEO4J_URI, NEO4J_USER (or NEO4J_USERNAME), NEO4J_PASSWORD, NEO4J_DATABASE."""
-        env = os.environ if env is None else env
-        user = env.get("NEO4J_USER") or env.get("NEO4J_USERNAME") or "neo4j"
-        return cls.from_settings(env.get("NEO4J_URI", ""), user, env.get("NEO4J_PASSWORD", ""),
-                                 env.get("NEO4J_DATABASE") or None, retry_seconds=retry_seconds)
 
     def close(self) -> None:
         self.driver.close()

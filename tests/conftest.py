@@ -48,9 +48,9 @@ def _neo4j_or_skip():
         if os.environ.get("CI") == "true":
             pytest.fail(f"Neo4j is required under CI=true: {message}")
         pytest.skip(message)
-    from graph.neo4j_store import Neo4jStore
+    from atlas import open_neo4j, read_settings
 
-    return Neo4jStore.from_env()
+    return open_neo4j(read_settings().neo4j)
 
 
 @pytest.fixture(scope="session")

@@ -128,7 +128,8 @@ def test_cli_communities_and_similar():
 # -- the Python API and its example ---------------------------------------------------------------
 
 def test_open_store_is_the_clis_store():
-    from graph import open_store
+    from atlas import open_store
+    from graph.errors import AtlasError
 
     with open_store() as store:
         assert store.counts()[0]["Pattern"] >= 8
@@ -136,7 +137,7 @@ def test_open_store_is_the_clis_store():
         assert isinstance(path, dict) and path["nodes"][0]["id"] == "pattern:insecure"
         g = algorithms.projection(store)
         assert isinstance(g, nx.MultiDiGraph) and g.nodes["pattern:insecure"]["kind"] == "Pattern"
-    with pytest.raises(ValueError, match="unknown store"):
+    with pytest.raises(AtlasError, match="unknown store"):
         open_store("sqlite")
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from explorer import colouring
 from graph import algorithms
-from graph.default import open_embedded
+from atlas.compose import open_embedded
 from test_app import iframes, start, widget
 
 

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer import views
 from graph import export
-from graph.default import open_embedded
+from atlas.compose import open_embedded
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "app.py")
@@ -576,22 +576,6 @@ def test_badges():
     assert views.badge_for({"kind": "Pattern", "status": "unresolved"})[0] == "referenced, no card"
 
 
-def test_neo4j_settings_and_redaction():
-    env = {"NEO4J_URI": "bolt://h:7687", "NEO4J_USER": "u", "NEO4J_PASSWORD": "p4ss"}
-    assert views.neo4j_settings(env, None) == {"uri": "bolt://h:7687", "user": "u", "password": "p4ss", "database": ""}
-    assert views.neo4j_settings({"NEO4J_URI": "bolt://h"}, None) is None
-    secrets = {"neo4j": {"uri": "neo4j://s", "user": "v", "password": "w9", "database": "atlas"}}
-    assert views.neo4j_settings({}, secrets)["database"] == "atlas"
-
-    class Broken:
-        def __contains__(self, key):
-            raise FileNotFoundError("no secrets")
-
-    assert views.neo4j_settings({}, Broken()) is None
-    msg = views.redact("failed bolt://u:p4ss@h:7687 with p4ss", {"password": "p4ss", "uri": "bolt://u:p4ss@h:7687"})
-    assert "p4ss" not in msg and "bolt://" not in msg
-
-
 def test_combination_matrix_and_pairs():
     patterns = [{"id": "pattern:a", "name": "A"}, {"id": "pattern:b", "name": "B"}, {"id": "pattern:c", "name": "C"}]
     edges = [{"source": "pattern:a", "target": "pattern:b", "type": "COMBINES_WITH", "description": "x"},
@@ -669,3 +653,22 @@ def test_a_hubs_connections_are_shown_in_parts(monkeypatch):
     total = int(more[0].label.split()[0].replace(",", "")) + 2
     assert f"… and {total - 5:,} more" in shown(at)
     assert f"**Connections ({total})**" in [m.value for m in at.markdown]
+
+
+def test_documents_loaded_on_the_sources_page_join_the_configured_corpus(corpus_copy, tmp_path):
+    """An added folder is loaded with PATTERN_ATLAS_DATA's corpus, not with the repository's data/
+    (the Sources page used to read data/ whatever the setting said)."""
+    (corpus_copy / "cards" / "victim.txt").unlink()  # the configured corpus has no Victim card
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    shutil.copy(REPO / "data" / "cards" / "victim.txt", extra / "victim-again.txt")
+    at = start("sources")
+    widget(at, "text_input", "sources_folder").set_value(str(extra)).run()
+    widget(at, "button", "sources_load_folder").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    custom = at.session_state["atlas_custom"]
+    documents = [d["path"] for d in custom["report"]["documents"]]
+    assert any(p.endswith("victim-again.txt") for p in documents)
+    assert not any(p.endswith("/victim.txt") for p in documents), documents  # not the repository's data/
+    assert custom["paths"][0] == str(corpus_copy)
+    drop_upload(at)

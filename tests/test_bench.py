@@ -92,9 +92,9 @@ def test_quick_benchmark_prints_every_row(tmp_path):
         proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)
     finally:
         if neo4j:  # leave the test server holding the shipped corpus, as the Neo4j fixtures expect
-            from graph.neo4j_store import Neo4jStore
+            from atlas import open_neo4j, read_settings
 
-            with Neo4jStore.from_env() as store:
+            with open_neo4j(read_settings().neo4j) as store:
                 store.replace_all(load_paths([DATA]).graph)
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = _table(proc.stdout)

@@ -265,7 +265,7 @@ def test_correcting_a_section_reloads_the_graph(copy_server):
     assert "  - file: cards/insecure.txt\n    lines: 108\n    section: related_concepts\n" in text
     assert card.read_bytes() == card_bytes
     assert {p: p.read_bytes() for p in shipped} == shipped
-    from graph.default import open_embedded  # noqa: PLC0415 - the graph the app rebuilt and saved
+    from atlas.compose import open_embedded  # noqa: PLC0415 - the graph the app rebuilt and saved
 
     store, report = open_embedded(root)
     assert [c["lines"] for c in report["corrections"]] == ["108"]

@@ -131,7 +131,7 @@ def hostile_store():
 
 
 def _cli(monkeypatch, capsys, *argv: str) -> tuple[int, str, str]:
-    import graph.__main__ as cli
+    import atlas.query_cli as cli
 
     store, _ = hostile_store()
     store.close = lambda: None
@@ -204,7 +204,7 @@ def test_a_reader_that_stops_early_ends_it_quietly():
 
 def test_export_writes_the_export_pages_bytes(tmp_path):
     from graph import export
-    from graph.default import open_embedded
+    from atlas.compose import open_embedded
 
     store, _ = open_embedded()
     nodes, edges = export.whole_graph(store)
@@ -236,7 +236,7 @@ def test_export_data_option_after_the_command(tmp_path):
 def test_export_failure_leaves_the_file_as_it_was(tmp_path, monkeypatch, capsys):
     import os
 
-    import graph.__main__ as cli
+    import atlas.query_cli as cli
 
     target = tmp_path / "graph.graphml"
     target.write_bytes(b"the previous export")
@@ -276,7 +276,7 @@ def test_export_failure_leaves_the_file_as_it_was(tmp_path, monkeypatch, capsys)
 def test_export_csv_is_not_written_to_a_terminal(monkeypatch, capsys):
     import io
 
-    import graph.__main__ as cli
+    import atlas.query_cli as cli
 
     class Terminal(io.TextIOWrapper):
         def isatty(self) -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, REPO, SEED_CARD
-from graph.default import open_embedded
+from atlas.compose import open_embedded
 from loaders import corrections
 from loaders.corpus import load_paths, sources_digest
 from loaders.corrections import Correction, read_corrections, write_correction

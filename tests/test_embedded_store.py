@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA
-from graph.default import open_embedded
+from atlas.compose import open_embedded
 from graph.embedded import EmbeddedStore
 from graph.model import GraphData
 from graph.store import NotFound
@@ -237,7 +237,7 @@ def test_a_cache_with_wrong_content_is_rebuilt_with_a_warning(pristine, name, re
     data = orjson.loads(saved)
     {**CORRUPTIONS, **_random_corruptions()}[name](data)
     cache.write_bytes(_reseal(data) if resealed else orjson.dumps(data))
-    with caplog.at_level(logging.WARNING, logger="graph.default"):
+    with caplog.at_level(logging.WARNING, logger="atlas.compose"):
         store, report = open_embedded(folder)
     good = orjson.loads(saved)
     assert store.counts()[0] == good["graph"]["report"]["node_counts"]
@@ -255,7 +255,7 @@ def test_a_sound_cache_is_used_as_it_is(pristine, caplog):
     folder, saved = pristine
     (folder / "graph.json").write_bytes(saved)
     stamp = (folder / "graph.json").stat().st_mtime_ns
-    with caplog.at_level(logging.INFO, logger="graph.default"):
+    with caplog.at_level(logging.INFO, logger="atlas.compose"):
         open_embedded(folder)
     assert not caplog.records and (folder / "graph.json").stat().st_mtime_ns == stamp
 

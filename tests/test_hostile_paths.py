@@ -168,13 +168,13 @@ def test_a_failed_run_leaves_existing_output_files_as_they_were(tmp_path, failur
 
 
 def test_an_interrupted_run_leaves_existing_output_files_as_they_were(tmp_path, monkeypatch):
-    import graph.neo4j_store
-    from loaders.__main__ import main
+    import atlas.compose
+    from atlas.load_cli import main
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(graph.neo4j_store.Neo4jStore, "from_env", interrupted)
+    monkeypatch.setattr(atlas.compose, "open_neo4j", interrupted)
     out, report = tmp_path / "graph.json", tmp_path / "report.json"
     out.write_text("the previous graph\n", encoding="utf-8")
     report.write_text("the previous report\n", encoding="utf-8")

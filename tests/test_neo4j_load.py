@@ -19,7 +19,7 @@ pytestmark = pytest.mark.neo4j
 BIG_LOAD = r"""
 import sys
 from graph.model import GraphData
-from graph.neo4j_store import Neo4jStore
+from atlas import open_neo4j, read_settings
 g = GraphData()
 prov = [{"file": "synthetic.txt", "start_line": 1, "end_line": 1, "text": "x" * 200}]
 for i in range(int(sys.argv[1])):
@@ -28,7 +28,7 @@ for i in range(int(sys.argv[1])):
         c = g.add_node("Condition", f"condition {i % 997} {j}", prov)
         g.add_edge(p, "ACTIVATED_BY", c, prov)
 print("writing", flush=True)
-with Neo4jStore.from_env() as store:
+with open_neo4j(read_settings().neo4j) as store:
     store.replace_all(g, batch=500)
 print("done", flush=True)
 """

@@ -7,22 +7,20 @@ elements that do not interpret text (st.code, st.dataframe), and the graph goes 
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import streamlit as st
 
+from atlas.compose import load_documents, open_embedded, open_neo4j
+from atlas.settings import Neo4jSettings, read_settings
 from explorer import views
 from explorer.network_html import render_network
 from explorer.views import escape_md
-from graph.default import default_data_dir, open_embedded
-from graph.embedded import EmbeddedStore
+from graph.errors import AtlasError, redact
 from graph.store import GraphStore
 from loaders import corrections
-from loaders.corpus import load_paths
-from loaders.errors import LoadError
 from loaders.text import display_path
 
 EMBEDDED = "Embedded (data/)"
@@ -45,7 +43,7 @@ def default_store() -> tuple[GraphStore, dict[str, Any]]:
     """The embedded store built from the corpus folder (data/, or `PATTERN_ATLAS_DATA`), or its saved
     copy, shared by every session. `default_store.clear()` drops it (the next run rebuilds when the
     sources changed)."""
-    return _embedded_store(str(default_data_dir().resolve()))
+    return _embedded_store(str(settings().data_dir.resolve()))
 
 
 @st.cache_resource(show_spinner="Loading the graph from data/ …")
@@ -60,18 +58,18 @@ default_store.clear = _embedded_store.clear  # type: ignore[attr-defined]
 
 
 @st.cache_resource(show_spinner="Connecting to Neo4j …")
-def _neo4j_store(uri: str, user: str, database: str, _password: str) -> GraphStore:
+def _neo4j_store(uri: str, user: str, database: str | None, _settings: Neo4jSettings) -> GraphStore:
     """A connected Neo4j store (the password is not part of the cache key: leading underscore)."""
-    from graph.neo4j_store import Neo4jStore  # noqa: PLC0415 - optional backend, imported when chosen
-
-    return Neo4jStore.from_settings(uri, user, _password, database=database or None)
+    return open_neo4j(_settings)
 
 
-def _secrets() -> Any:
+def settings() -> Any:
+    """The app's settings: Streamlit secrets, then the environment, then the defaults (`atlas.settings`)."""
     try:
-        return st.secrets if "neo4j" in st.secrets else None
+        secrets = st.secrets if "neo4j" in st.secrets else None
     except Exception:  # noqa: BLE001 - no secrets file (or an unreadable one): not configured
-        return None
+        secrets = None
+    return read_settings(secrets=secrets)
 
 
 def _clear_neo4j_failure() -> None:
@@ -80,26 +78,26 @@ def _clear_neo4j_failure() -> None:
 
 def setup_store() -> Atlas:
     """Choose the store for this run (sidebar), load it with progress shown, remember it."""
-    settings = views.neo4j_settings(os.environ, _secrets())
+    neo4j = settings().neo4j
     custom = st.session_state.get("atlas_custom")
     choice = EMBEDDED
     with st.sidebar:
-        if settings:
+        if neo4j:
             choice = st.radio("Graph store", [EMBEDDED, NEO4J], key="atlas_store_choice",
                               on_change=_clear_neo4j_failure,
                               help="The embedded store is built from the documents in data/. "
                                    "Neo4j is used when NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD are set.")
     atlas_: Atlas | None = None
-    if choice == NEO4J and settings:
+    if choice == NEO4J and neo4j:
         if "atlas_neo4j_error" not in st.session_state:
             try:
-                store = _neo4j_store(settings["uri"], settings["user"], settings["database"], settings["password"])
+                store = _neo4j_store(neo4j.uri, neo4j.user, neo4j.database, neo4j)
                 atlas_ = Atlas(store, default_store()[1], "Neo4j", "neo4j",
                                ["The load report shown is the one of data/; the Neo4j graph is whatever was loaded into it."])
             except Exception as exc:  # noqa: BLE001 - any failure: say so (no secrets) and fall back
                 st.session_state["atlas_neo4j_error"] = (
                     "Could not open the Neo4j store, so the embedded store is shown instead "
-                    f"({type(exc).__name__}: {views.redact(str(exc), settings)}). "
+                    f"({type(exc).__name__}: {neo4j.redact(str(exc))}). "
                     "Check NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD, and that the server is running.")
         if "atlas_neo4j_error" in st.session_state:
             st.error(st.session_state["atlas_neo4j_error"], icon=":material/cloud_off:")
@@ -127,9 +125,10 @@ def neo4j_failed(exc: BaseException) -> bool:
     if not isinstance(exc, (DriverError, Neo4jError)):
         return False
     _neo4j_store.clear()
-    settings = views.neo4j_settings(os.environ, _secrets())
+    neo4j = settings().neo4j
+    message = neo4j.redact(str(exc)) if neo4j else redact(str(exc))
     st.session_state["atlas_neo4j_error"] = (
-        f"The Neo4j store stopped answering ({type(exc).__name__}: {views.redact(str(exc), settings)}); "
+        f"The Neo4j store stopped answering ({type(exc).__name__}: {message}); "
         "the embedded store is shown from now on. Choose Neo4j again in the sidebar to retry.")
     st.error(st.session_state["atlas_neo4j_error"], icon=":material/cloud_off:")
     return True
@@ -274,15 +273,8 @@ def corpus_roots(ctx: Atlas) -> list[Path]:
     custom = st.session_state.get("atlas_custom") or {}
     if ctx.kind == "uploaded" and custom.get("paths"):
         return [Path(p) for p in custom["paths"]]
-    return [default_data_dir()]
+    return [settings().data_dir]
 
-
-def load_corpus(paths: Sequence[Path]) -> tuple[EmbeddedStore, dict[str, Any]]:
-    """A new embedded store (and its report) from documents and folders; LoadError for bad input."""
-    result = load_paths(list(paths))
-    store = EmbeddedStore()
-    store.replace_all(result.graph)
-    return store, result.report.to_dict()
 
 
 #: Widget keys of the section pickers (and their save buttons) on the Pattern card and Sources pages.
@@ -321,13 +313,13 @@ def save_correction(ctx: Atlas, section: dict[str, Any], key: str, heading: str,
         with st.spinner("Saving the correction and reloading the graph …"):
             if paths:
                 sidecar, row, built = corrections.correct_section(section, key, corpus_roots(ctx),
-                                                                  reload=lambda: load_corpus(paths))
+                                                                  reload=lambda: load_documents(paths))
                 custom["store"], custom["report"] = built
             else:
                 sidecar, row, _ = corrections.correct_section(section, key, corpus_roots(ctx),
-                                                              reload=lambda: open_embedded(default_data_dir()))
+                                                              reload=lambda: open_embedded(settings().data_dir))
         default_store.clear()  # the shared graph is rebuilt on its next use if its corpus changed
-    except (LoadError, ValueError, OSError) as exc:
+    except (AtlasError, ValueError, OSError) as exc:
         st.error(escape_md(tidy(f"The correction was not saved: {exc}")))
         return
     for name in [k for k in st.session_state if str(k).startswith(FIX_KEYS) and k not in KEEP_KEYS]:

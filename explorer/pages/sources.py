@@ -8,9 +8,10 @@ from pathlib import Path
 import streamlit as st
 
 from explorer import views
-from explorer.pages.common import atlas, correction_form, default_store, load_corpus, pattern_nodes, tidy
+from explorer.pages.common import atlas, correction_form, default_store, pattern_nodes, settings, tidy
+from explorer.urlbind import view_for
 from explorer.views import escape_md
-from graph.default import default_data_dir
+from atlas.compose import load_documents
 from loaders.corrections import correctable, section_lines
 from loaders.errors import LoadError
 from loaders.text import REPO_ROOT
@@ -83,7 +84,9 @@ st.subheader("Read a document", anchor=False)
 paths = views.report_documents(report)
 if paths:
     default = paths.index("data/cards/insecure.txt") if "data/cards/insecure.txt" in paths else 0
+    view = view_for("sources", choices={"sources_doc": paths}, defaults={"sources_doc": paths[default]})
     chosen = st.selectbox("Document", paths, index=default, key="sources_doc", format_func=tidy)
+    view.publish()
     file = views.resolve_document(chosen, report, REPO_ROOT)
     try:
         text = file.read_text(encoding="utf-8", errors="replace") if file else ""
@@ -131,9 +134,9 @@ def load_with_data(extra: Path, label: str, tmpdir: str | None = None) -> None:
     """Build a new embedded store from data/ plus `extra`; keep the previous graph on any error."""
     error = None
     with st.status(f"Loading data/ with {label} …", expanded=False) as status:
-        paths = [default_data_dir(), extra]
+        paths = [settings().data_dir, extra]
         try:
-            store, new_report = load_corpus(paths)
+            store, new_report = load_documents(paths)
         except LoadError as exc:
             error = views.friendly_path(str(exc), tmpdir)
         except Exception as exc:  # noqa: BLE001 - any loader failure keeps the previous graph

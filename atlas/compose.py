@@ -1,28 +1,30 @@
-"""Opening the default embedded store: load the saved graph, or rebuild it from `data/` when the
-sources changed or the saved file is missing, unreadable or not exactly what was saved."""
+"""Opening stores: the one place a front end (the CLIs, the app, the benchmark, notebooks) gets a store.
+
+The embedded store is built from a corpus folder and saved beside it (`graph.json`), and reused while
+its sources are unchanged; the Neo4j store is connected from `atlas.settings`. This module sits above
+`graph/` and `loaders/` (it composes them), so neither of those imports it.
+"""
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
-from loaders.corpus import DEFAULT_DATA, load_paths, sources_digest
+from graph.embedded import EmbeddedStore
+from graph.errors import AtlasError
+from graph.store import GraphStore
+from loaders.corpus import load_paths, sources_digest
 
-from .embedded import EmbeddedStore
+from .settings import Neo4jSettings, Settings, read_settings
 
 log = logging.getLogger(__name__)
 CACHE_NAME = "graph.json"
-
-
-def default_data_dir() -> Path:
-    """The corpus folder: `PATTERN_ATLAS_DATA` if set (e.g. a benchmark corpus), else the repo's data/."""
-    return Path(os.environ.get("PATTERN_ATLAS_DATA") or DEFAULT_DATA)
+STORES = ("embedded", "neo4j")
 
 
 def open_embedded(data_dir: Path | None = None, cache: Path | None = None,
                   rebuild: bool = False) -> tuple[EmbeddedStore, dict[str, Any]]:
-    """The embedded store for `data_dir` (default: `default_data_dir()`) and its load report (as a dict).
+    """The embedded store for `data_dir` (default: the settings' corpus folder) and its load report (as a dict).
 
     The saved graph (`data/graph.json`) is used when it is this format version, its content checksum
     matches, every node and edge has the fields and types the loaders give, its load report is whole
@@ -30,7 +32,7 @@ def open_embedded(data_dir: Path | None = None, cache: Path | None = None,
     stale, truncated, corrupted, edited by hand) is rebuilt from the sources, with a warning unless it
     was only stale (never the reverse: the sources in `data/` are only read).
     """
-    data_dir = data_dir or default_data_dir()
+    data_dir = data_dir or read_settings().data_dir
     cache = cache or data_dir / CACHE_NAME
     digest = sources_digest([data_dir])
     if not rebuild and cache.exists():
@@ -80,14 +82,34 @@ def report_problem(report: Any, store: EmbeddedStore) -> str | None:
     return None
 
 
-def open_store(store: str = "embedded", data_dir: Path | None = None) -> Any:
-    """A `GraphStore`: the embedded store for `data_dir` (`open_embedded`), or with `store="neo4j"`
-    the Neo4j store from `NEO4J_URI`, `NEO4J_USER`, `NEO4J_PASSWORD` and `NEO4J_DATABASE`. The one
-    way stores are opened by `python -m graph` and by `graph.open_store`."""
-    if store == "neo4j":
-        from .neo4j_store import Neo4jStore  # noqa: PLC0415 - needs a server
+def load_documents(paths: Sequence[Path]) -> tuple[EmbeddedStore, dict[str, Any]]:
+    """A new embedded store (and its load report) from documents and folders, never saved: the app's
+    uploads loaded with the corpus. LoadError (an AtlasError) for bad input."""
+    result = load_paths(list(paths))
+    store = EmbeddedStore()
+    store.replace_all(result.graph)
+    return store, result.report.to_dict()
 
-        return Neo4jStore.from_env()
+
+def open_neo4j(settings: Neo4jSettings | None, retry_seconds: float = 30.0) -> GraphStore:
+    """The Neo4j store for `settings`, connected and checked; Neo4jConfigError (no secrets) when it is
+    not configured, not reachable or refuses the credentials."""
+    from graph.neo4j_store import Neo4jConfigError, Neo4jStore  # noqa: PLC0415 - needs a server
+
+    if settings is None:
+        raise Neo4jConfigError("Neo4j is not configured: set NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD")
+    return Neo4jStore.from_settings(settings.uri, settings.user, settings.password, settings.database,
+                                    retry_seconds=retry_seconds)
+
+
+def open_store(store: str = "embedded", data: str | Path | None = None,
+               settings: Settings | None = None) -> GraphStore:
+    """A store whose queries return plain dicts and lists (close it when done; it is a context manager):
+    `"embedded"`, built from `data` (default: the settings' corpus folder, `PATTERN_ATLAS_DATA` or the
+    repository's `data/`), or `"neo4j"`, connected from the settings (`NEO4J_*`)."""
+    settings = settings or read_settings()
+    if store == "neo4j":
+        return open_neo4j(settings.neo4j)
     if store != "embedded":
-        raise ValueError(f"unknown store {store!r}; known: embedded, neo4j")
-    return open_embedded(data_dir)[0]
+        raise AtlasError(f"unknown store {store!r}; known: {', '.join(STORES)}")
+    return open_embedded(Path(data) if data is not None else settings.data_dir)[0]

@@ -20,11 +20,13 @@ from graph.shipped import SHIPPED_DATA
 from .article import parse_article
 from .build import Builder, LoadReport
 from .card import card_title, parse_card
+from .cardmodel import ParsedCard
 from .catalogue import Catalogue, read_catalogue
-from .corrections import CORRECTIONS, corrections_for, find_sidecars
+from .corrections import CORRECTIONS, Correction, corrections_for, find_sidecars
 from .errors import LoadError, Warning_
+from .parsecache import ParseCache, card_key, known_digest, reader_digest, reader_files
 from .text import REPO_ROOT, Document, display_path, read_document
-from .vocabulary import CATALOGUE_DIR, load_vocabulary
+from .vocabulary import Vocabulary, load_vocabulary
 from .yamlio import LINE_KEY, load_yaml, rows_under
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
@@ -33,6 +35,9 @@ MANIFEST = "corpus.yaml"
 DEFAULT_DATA = SHIPPED_DATA
 #: A folder of teaching vignettes (graph/vignettes.py): exercises, not corpus documents, never walked.
 VIGNETTES = "vignettes"
+#: Folders under a corpus that hold the app's material, not documents: vignettes and stories
+#: (explorer/stories.py); never walked, so they are neither documents, warnings nor in the sources digest.
+NOT_DOCUMENTS = (VIGNETTES, "stories")
 
 
 @dataclass
@@ -69,9 +74,10 @@ def discover(paths: Iterable[Path], warnings: list[Warning_] | None = None) -> l
 
 
 def is_vignette(file: Path, folder: Path) -> bool:
-    """Whether a file found under `folder` lies in a `vignettes/` folder there: teaching exercises for the
-    Differential page, which are not graph documents (nor "skipped" YAML in the load report)."""
-    return VIGNETTES in file.relative_to(folder).parts[:-1]
+    """Whether a file found under `folder` lies in a `vignettes/` or `stories/` folder there: teaching
+    exercises for the Differential page and stories for the Story page, which are not graph documents
+    (nor "skipped" YAML in the load report)."""
+    return any(part in NOT_DOCUMENTS for part in file.relative_to(folder).parts[:-1])
 
 
 def _walk(folder: Path, skipped: list[Warning_]) -> list[Path]:
@@ -199,7 +205,8 @@ def read_manifest(manifest: Path) -> dict[Path, dict]:
     for index, row in enumerate(rows):
         line = rows.item_lines[index] if index < len(getattr(rows, "item_lines", ())) else 1
         if not isinstance(row, dict):
-            raise LoadError(shown, line, "a manifest row is a mapping with 'path' and optionally 'authorship' and 'note'")
+            raise LoadError(shown, line,
+                            "a manifest row is a mapping with 'path' and optionally 'authorship' and 'note'")
         for key, value in row.items():
             if key == LINE_KEY:
                 continue
@@ -221,15 +228,19 @@ def read_manifest(manifest: Path) -> dict[Path, dict]:
     return found
 
 
-def load_paths(paths: Iterable[Path]) -> LoadResult:
+def load_paths(paths: Iterable[Path], cache: ParseCache | None = None) -> LoadResult:
     """Load every card, article and catalogue under the paths into one graph with a report (see
     `_load_paths`), with the cyclic garbage collector paused: a load makes millions of long-lived dicts
-    and lists and no cycles, and each full collection would walk all of them again."""
+    and lists and no cycles, and each full collection would walk all of them again. With a `cache`
+    (`loaders.parsecache`), cards read before and unchanged are taken from it, and it is saved after."""
     with gc_paused():
-        return _load_paths(paths)
+        result = _load_paths(paths, cache)
+    if cache is not None:
+        cache.save()
+    return result
 
 
-def _load_paths(paths: Iterable[Path]) -> LoadResult:
+def _load_paths(paths: Iterable[Path], cache: ParseCache | None = None) -> LoadResult:
     """Load every card, article and catalogue under the paths into one graph with a report.
 
     Raises LoadError (file and line) for input that cannot be used; nothing is half-built: the
@@ -263,20 +274,14 @@ def _load_paths(paths: Iterable[Path]) -> LoadResult:
     order = {"aliases": 0, "concepts": 1, "dimensions": 2, "pattern_names": 3}
     for cat in sorted(catalogues, key=lambda c: order[c.kind]):
         builder.add_catalogue(cat, authorship(REPO_ROOT / cat.path, "catalogue")[0])
-    # Pattern names a card recognises: the shipped catalogue's (in the vocabulary) and those of the
-    # catalogues loaded with it, never other cards' titles, so a card reads the same in any company.
-    known = set(vocab.known_patterns)
-    known |= {pattern_slug(n["name"]) for n in builder.graph.nodes.values() if n["kind"] == "Pattern"}
-    for cat in catalogues:
-        if cat.kind == "pattern_names":
-            known |= {pattern_slug(name) for row in cat.data["pattern_names"] for name in row["names"]}
-    known = frozenset(known)
+    known = _known_patterns(vocab, builder, catalogues)
+    keys = (known_digest(known), reader_digest()) if cache is not None else None
     cards = [(f, d, card_title(d)) for f, d in documents]
     for file, doc, title in cards:
         who, note = authorship(file)
         fixes = corrections.get(file.resolve(), [])
         if title is not None:
-            builder.add_card(parse_card(doc, vocab, known, corrections=fixes), who, note)
+            builder.add_card(_read_card(doc, vocab, known, fixes, cache, keys), who, note)
             builder.report.corrections.extend(fix.to_report() for fix in fixes)
             continue
         if fixes:
@@ -289,6 +294,31 @@ def _load_paths(paths: Iterable[Path]) -> LoadResult:
         builder.add_article(parse_article(doc), who, note)
     graph, report = builder.finish()
     return LoadResult(graph, report)
+
+
+def _known_patterns(vocab: Vocabulary, builder: Builder, catalogues: list[Catalogue]) -> frozenset[str]:
+    """Pattern names a card recognises: the shipped catalogue's (in the vocabulary) and those of the
+    catalogues loaded with it, never other cards' titles, so a card reads the same in any company."""
+    known = set(vocab.known_patterns)
+    known |= {pattern_slug(n["name"]) for n in builder.graph.nodes.values() if n["kind"] == "Pattern"}
+    for cat in catalogues:
+        if cat.kind == "pattern_names":
+            known |= {pattern_slug(name) for row in cat.data["pattern_names"] for name in row["names"]}
+    return frozenset(known)
+
+
+def _read_card(doc: Document, vocab: Vocabulary, known: frozenset[str], fixes: list[Correction],
+               cache: ParseCache | None, keys: tuple[str, str] | None) -> ParsedCard:
+    """A card parsed, or taken from the parse cache when it was parsed before with the same reader,
+    pattern names and corrections."""
+    if cache is None or keys is None:
+        return parse_card(doc, vocab, known, corrections=fixes)
+    key = card_key(doc, fixes, *keys)
+    card = cache.get(key, vocab)
+    if card is None:
+        card = parse_card(doc, vocab, known, corrections=fixes)
+        cache.put(key, card)
+    return card
 
 
 def _card_heading(doc: Document) -> tuple[int, str] | None:
@@ -313,11 +343,8 @@ def sources_digest(paths: Iterable[Path]) -> str:
     files = discover(list(paths))
     inside = {f.resolve() for f in files}
     files += [s for s in find_sidecars(files) if s.resolve() not in inside]
-    code = sorted(Path(__file__).parent.glob("*.py")) + sorted((REPO_ROOT / "graph").glob("schema.py"))
-    vocab = sorted((SHIPPED_DATA / "vocabulary").glob("*.yaml"))
-    vocab += [f for f in (CATALOGUE_DIR / "pattern-names.yaml", CATALOGUE_DIR / "dimensions.yaml")
-              if f.is_file() and f.resolve() not in inside]
-    for file in [*files, *vocab, *code]:
+    reader = [f for f in reader_files() if f.resolve() not in inside]  # code, vocabulary, shipped names
+    for file in [*files, *reader]:
         digest.update(display_path(file).encode())
         digest.update(file.read_bytes())
     return digest.hexdigest()

@@ -1,0 +1,167 @@
+"""The per-document parse cache: a card read once is not read again until it, its corrections or the
+reader change.
+
+An entry is keyed by a SHA-256 of what `parse_card` reads: the decoded document (path, encoding, lines and
+decoding warnings), the corrections that apply to it, the pattern names the reader knows, and the reader
+itself (`reader_digest`: the code of `loaders/` and the `graph` modules it imports, the vocabulary and the
+shipped catalogue names). A reload then re-reads only the cards that changed; name resolution and graph
+assembly (`loaders.build`) run over every card again, so the graph is the one a full rebuild gives.
+
+The file is orjson of compact rows (lists, not dicts) with a SHA-256 of its body in front: a truncated,
+damaged or hand-edited file is detected and the cache starts empty (with a warning), never trusted. Data
+only, never pickle: the file lives in the user's corpus folder and loading it runs no code.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from .atomic import write_atomic
+from .cardmodel import Fact, Item, ParsedCard, Section
+from .corrections import Correction
+from .errors import Warning_
+from .text import Document, display_path
+from .vocabulary import CATALOGUE_DIR, VOCABULARY_DIR, Vocabulary
+
+log = logging.getLogger(__name__)
+
+#: Bump when the encoding below changes (the reader's own changes are caught by `reader_digest`).
+FORMAT = b"pattern-atlas parse cache 1\n"
+#: The `graph` modules the loaders import (directly or through each other): their code decides the built
+#: graph as much as `loaders/` does. tests/test_parse_cache.py checks this list against the imports.
+GRAPH_MODULES = ("errors.py", "model.py", "schema.py", "shipped.py")
+
+
+def reader_files() -> list[Path]:
+    """Every file whose change can alter what the loaders build from the same documents: the code of
+    `loaders/` and of the graph modules it imports, the vocabulary, and the catalogue names the card
+    reader always uses."""
+    code = sorted(Path(__file__).parent.glob("*.py"))
+    code += [Path(__file__).parents[1] / "graph" / name for name in GRAPH_MODULES]
+    vocab = sorted(VOCABULARY_DIR.glob("*.yaml"))
+    vocab += [f for f in (CATALOGUE_DIR / "pattern-names.yaml", CATALOGUE_DIR / "dimensions.yaml") if f.is_file()]
+    return code + vocab
+
+
+def reader_digest() -> str:
+    """A SHA-256 of `reader_files()`, names and bytes."""
+    digest = hashlib.sha256()
+    for file in reader_files():
+        digest.update(display_path(file).encode() + b"\0")
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def card_key(doc: Document, fixes: Sequence[Correction], known_digest: str, reader: str) -> str:
+    """The cache key of one card: everything `parse_card` reads, hashed."""
+    digest = hashlib.sha256(reader.encode() + known_digest.encode())
+    head = [doc.path, doc.encoding, [[w.file, w.line, w.message] for w in doc.warnings],
+            [[f.file, f.start, f.end, f.section, f.not_edge, f.source, f.source_line] for f in fixes]]
+    digest.update(orjson.dumps(head))
+    digest.update("\n".join(doc.lines).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def known_digest(known: Iterable[str]) -> str:
+    """A SHA-256 of the pattern names the card reader recognises (they change what a card states)."""
+    return hashlib.sha256("\n".join(sorted(known)).encode()).hexdigest()
+
+
+def encode_card(card: ParsedCard) -> list[Any]:
+    """A parsed card as compact rows (its sections' template entries by key)."""
+    sections = [[s.key, s.heading, s.status, s.heading_text, s.heading_line, s.reason,
+                 s.spec.key if s.spec is not None else None, s.confidence, s.by_position,
+                 [[i.text, i.raw, i.line, i.subheading] for i in s.items]] for s in card.sections]
+    facts = [[f.edge, f.kind, f.name, f.line, f.text, f.section, f.direction, f.end_line, f.description,
+              f.node_attrs] for f in card.facts]
+    return [card.path, card.pattern, card.title_line, card.title_text, sections, facts,
+            [[w.file, w.line, w.message] for w in card.warnings]]
+
+
+def decode_card(row: list[Any], vocab: Vocabulary) -> ParsedCard:
+    """The card `encode_card` wrote. TypeError, ValueError or KeyError if the row is not one."""
+    path, pattern, title_line, title_text, sections, facts, warnings = row
+    out = []
+    for key, heading, status, text, line, reason, spec_key, confidence, by_position, items in sections:
+        spec = vocab.get(spec_key) if spec_key is not None else None
+        if spec_key is not None and spec is None:
+            raise KeyError(spec_key)
+        out.append(Section(key, heading, status, [Item(*i) for i in items], text, line, reason, spec, confidence,
+                           by_position))
+    return ParsedCard(path, pattern, title_line, title_text, out, [Fact(*f) for f in facts],
+                      [Warning_(*w) for w in warnings])
+
+
+class ParseCache:
+    """Parsed cards by `card_key`, read from and written to one file (or kept in memory: `path` None).
+    `hits` and `misses` count this load's lookups; `save` keeps only the entries this load used."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.hits = 0
+        self.misses = 0
+        self._rows: dict[str, list[Any]] = {}
+        self._used: dict[str, list[Any]] = {}
+        if path is not None:
+            self._rows = _read(path)
+
+    def get(self, key: str, vocab: Vocabulary) -> ParsedCard | None:
+        """The cached card for `key`, or None (also when its row does not decode: it is read again)."""
+        row = self._rows.get(key)
+        if row is not None:
+            try:
+                card = decode_card(row, vocab)
+            except (TypeError, ValueError, KeyError):
+                log.warning("%s: an entry does not decode; that card is read again", self.path)
+            else:
+                self.hits += 1
+                self._used[key] = row
+                return card
+        self.misses += 1
+        return None
+
+    def put(self, key: str, card: ParsedCard) -> None:
+        self._used[key] = encode_card(card)
+
+    def save(self) -> None:
+        """Write the entries this load used (cards since removed drop out), when anything changed."""
+        if self.path is None or (not self.misses and len(self._used) == len(self._rows)):
+            return
+        body = orjson.dumps(self._used)
+        try:
+            write_atomic(self.path, FORMAT + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+        except OSError as exc:  # a read-only corpus still loads; it just reads every card each time
+            log.warning("cannot save %s (%s)", self.path, exc)
+
+
+def _read(path: Path) -> dict[str, list[Any]]:
+    """The rows of a cache file; empty when it is missing, and empty with a warning when it is not whole."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        log.warning("%s: cannot read the parse cache (%s); every card is read", path, exc)
+        return {}
+    head, _, rest = raw.partition(b"\n")
+    stated, _, body = rest.partition(b"\n")
+    problem = None
+    if head + b"\n" != FORMAT:
+        problem = "another format"
+    elif hashlib.sha256(body).hexdigest().encode() != stated:
+        problem = "its checksum does not match (damaged or edited)"
+    else:
+        try:
+            rows = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            rows, problem = None, f"not readable ({exc})"
+        if type(rows) is dict and all(type(v) is list for v in rows.values()):
+            return rows
+        problem = problem or "not a mapping of rows"
+    log.warning("%s: %s; every card is read again", path, problem)
+    return {}

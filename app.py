@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.pages.common import neo4j_failed, setup_store
+from explorer.urlbind import copy_link
 
 PAGES = "explorer/pages"
 
@@ -16,8 +17,12 @@ st.set_page_config(page_title="Pattern Atlas", page_icon="🧭", layout="wide",
                    initial_sidebar_state="expanded")
 
 navigation = st.navigation({
+    "Start": [
+        st.Page(f"{PAGES}/start.py", title="Start", icon=":material/home:", url_path="start", default=True),
+        st.Page(f"{PAGES}/story.py", title="Stories", icon=":material/slideshow:", url_path="story"),
+    ],
     "Explore": [
-        st.Page(f"{PAGES}/explore.py", title="Explore", icon=":material/hub:", url_path="explore", default=True),
+        st.Page(f"{PAGES}/explore.py", title="Explore", icon=":material/hub:", url_path="explore"),
         st.Page(f"{PAGES}/pattern_card.py", title="Pattern card", icon=":material/article:", url_path="card"),
         st.Page(f"{PAGES}/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
         st.Page(f"{PAGES}/differential.py", title="Differential", icon=":material/school:", url_path="differential"),
@@ -39,6 +44,8 @@ with st.sidebar:
     st.markdown("### Pattern Atlas")
     st.caption("Pattern cards and the concepts they point to, as a graph. Study material, not clinical guidance.")
 atlas = setup_store()
+with st.sidebar:
+    copy_link()
 try:
     navigation.run()
 except Exception as exc:  # noqa: BLE001 - only a Neo4j store that stopped answering is handled here

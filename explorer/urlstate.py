@@ -51,6 +51,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                      Field("vignette", "diff_vignette")),
     "sources": (Field("document", "sources_doc"),),
     "export": (Field("what", "export_what"),),
+    "story": (Field("story", "story_id"), Field("step", "story_step", "int", 1, 50)),
 }
 
 #: Parameters every page keeps (the uploaded-documents token, see explorer/urlbind.py).

@@ -95,6 +95,6 @@ def test_every_widget_key_is_unique_and_namespaced_by_page():
     assert len(keys) == len(set(keys))
     prefixes = {"explore": "explore_", "card": "card_", "compare": "compare_", "combinations": "combo_",
                 "paths": "paths_", "query": "query_", "differential": "diff_", "sources": "sources_",
-                "export": "export_"}
+                "export": "export_", "story": "story_"}
     for page, fs in FIELDS.items():
         assert all(f.key.startswith(prefixes[page]) for f in fs), page

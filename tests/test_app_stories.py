@@ -1,0 +1,81 @@
+"""The Start and Stories pages through Streamlit's AppTest: the first page teaches (the pattern map and the
+stories), a story steps forward and back with its caption and drawing, its step is in the URL, and the
+whole story downloads as one offline HTML file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from explorer.stories import STORIES, load_story
+from explorer.views import unescape_md
+
+REPO = Path(__file__).resolve().parents[1]
+APP = str(REPO / "app.py")
+STORY = "insecure-and-its-neighbours"
+
+
+def run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def story_page(**params: str) -> AppTest:
+    at = run(AppTest.from_file(APP, default_timeout=60))
+    at.query_params.clear()
+    at.switch_page("explorer/pages/story.py")
+    for key, value in params.items():
+        at.query_params[key] = value
+    return run(at)
+
+
+def subheads(at: AppTest) -> list[str]:
+    return [unescape_md(s.value) for s in at.subheader]
+
+
+def test_the_first_page_teaches():
+    at = run(AppTest.from_file(APP, default_timeout=60))
+    assert [t.value for t in at.title] == ["Pattern Atlas"]
+    assert subheads(at)[:2] == ["The pattern map", "Stories"]
+    text = " ".join(unescape_md(m.value) for m in at.markdown)
+    assert "Insecure and the patterns around it" in text and "not clinical guidance" in " ".join(
+        c.value for c in at.caption)
+    assert not at.error
+
+
+def test_a_story_steps_forward_and_back_and_keeps_its_step_in_the_url():
+    story = load_story(STORIES / f"{STORY}.yaml")
+    at = story_page(story=STORY)
+    assert subheads(at) == ["Step 1: The Insecure card"]
+    assert dict(at.query_params) == {"story": STORY}
+    at.button(key="story_next").click()
+    run(at)
+    assert subheads(at) == ["Step 2: What Insecure combines with"]
+    assert any(story.steps[1].caption[:30] in unescape_md(m.value) for m in at.markdown)
+    assert at.query_params["step"] == "2"
+    at.button(key="story_prev").click()
+    run(at)
+    assert subheads(at) == ["Step 1: The Insecure card"]
+    assert at.button(key="story_prev").disabled
+
+
+def test_a_link_to_a_step_opens_that_step_in_a_fresh_session():
+    at = story_page(story=STORY, step="4")
+    assert subheads(at) == ["Step 4: The way to Self-Judging"]
+    assert at.button(key="story_next").disabled
+    assert not at.warning
+
+
+def test_a_link_to_a_step_past_the_end_or_an_unknown_story():
+    at = story_page(story=STORY, step="40")
+    assert subheads(at) == ["Step 4: The way to Self-Judging"]
+    at = story_page(story="no-such-story")
+    assert any("no-such-story" in unescape_md(w.value) for w in at.warning)
+    assert subheads(at) == ["Step 1: Victim and its neighbourhood"]  # the first story, sorted by file
+
+
+def test_the_story_downloads_as_one_html_file():
+    at = story_page(story=STORY)
+    button = at.get("download_button")[0]
+    assert "HTML" in button.proto.label

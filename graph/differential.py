@@ -239,7 +239,7 @@ def find(store: GraphStore, observations: Sequence[str], top: int = 5, *, index:
     tokens = tokenize(observations)
     per_pattern: dict[str, dict[str, Any]] = {}
     told: list[dict[str, Any]] = []
-    for i, (text, toks) in enumerate(zip(observations, tokens)):
+    for i, (text, toks) in enumerate(zip(observations, tokens, strict=False)):
         raw = index.scores(toks)
         best_by: dict[str, list[tuple[float, CardLine, str | None]]] = {}
         for j in np.flatnonzero(raw > 0):
@@ -296,7 +296,7 @@ def tell_apart(store: GraphStore, ids: Sequence[str], *, index: LineIndex | None
         sentences = [{"stated_on": e["source"], "about": e["target"], "sentence": e.get("description") or "",
                       "places": [f"{p['file']}:{p['start_line']}" for p in e.get("provenance") or []]}
                      for e in edges if {e["source"], e["target"]} == {a, b}]
-        sections = []
+        sections: list[dict[str, Any]] = []
         for key in COUNTED:
             la, lb = by_section.get((a, key), []), by_section.get((b, key), [])
             if not la and not lb:

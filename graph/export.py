@@ -123,14 +123,14 @@ def _flat_graph(nodes: Iterable[Mapping[str, Any]], edges: Iterable[Mapping[str,
     edge_list = _edges(edges, ids)
     node_attrs = _uniform([_xml_attrs(n, ("id",)) for n in node_list])
     edge_attrs = _uniform([_xml_attrs(e, ("source", "target")) for e in edge_list])
-    graph = nx.MultiDiGraph(name="Pattern Atlas")
-    for n, attrs in zip(node_list, node_attrs):
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(name="Pattern Atlas")
+    for n, attrs in zip(node_list, node_attrs, strict=True):
         if gexf:
             # GEXF keeps the label on the element; "start", "end" and "pid" are reserved there.
             attrs = {("attr_" + k if k in ("label", "start", "end", "pid") else k): v for k, v in attrs.items()}
             attrs["label"] = xml_text(str(n.get("name") or n["id"]))
         graph.add_node(xml_text(n["id"]), **attrs)
-    for i, (e, attrs) in enumerate(zip(edge_list, edge_attrs)):
+    for i, (e, attrs) in enumerate(zip(edge_list, edge_attrs, strict=True)):
         if gexf:
             # GEXF's edge "type" means directed/undirected: the relation goes in "edge_type" and the label.
             attrs = {("attr_" + k if k in ("label", "start", "end", "weight", "id", "key") else k): v
@@ -170,7 +170,7 @@ def to_node_link_json(nodes: Iterable[Mapping[str, Any]], edges: Iterable[Mappin
     """networkx node-link JSON (`edges` key) with every attribute as stored (lists and dicts kept)."""
     node_list = _nodes(nodes)
     ids = {n["id"] for n in node_list}
-    graph = nx.MultiDiGraph(name="Pattern Atlas")
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(name="Pattern Atlas")
     for n in node_list:
         graph.add_node(n["id"], **{k: v for k, v in n.items() if k != "id"})
     for e in _edges(edges, ids):

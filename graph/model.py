@@ -227,7 +227,7 @@ class GraphData:
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """A MultiDiGraph with node attributes and one keyed edge per (source, type, target)."""
-        g = nx.MultiDiGraph()
+        g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
         for nid, node in self.nodes.items():
             g.add_node(nid, **node)
         for (s, t, d), edge in self.edges.items():

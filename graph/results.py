@@ -11,7 +11,7 @@ A result draws exactly what it returns: its nodes, its relationships and the ste
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence, cast
 
 SOURCE, TARGET = "__source__", "__target__"
 
@@ -57,7 +57,7 @@ def path_text(value: Mapping[str, Any]) -> str:
     if not nodes:
         return "()"
     out = _label(nodes[0])
-    for here, rel in zip(nodes, rels):
+    for here, rel in zip(nodes, rels, strict=False):  # one node more than relationships
         step = relationship_text(rel, here)
         out += step[len(_label(here)):]
     return out
@@ -121,7 +121,7 @@ def relationship_patterns(query: str) -> list[tuple[str, frozenset[str]]]:
     out = []
     for back, inner, fore in _REL_PATTERN.findall(query):
         match = _TYPES.search(inner.split("{")[0].split("*")[0])
-        types = frozenset()
+        types: frozenset[str] = frozenset()
         if match:
             types = frozenset([match.group(1)] + [t.strip(" :`") for t in match.group(2).split("|") if t.strip(" :`")])
         out.append(("<-" if back and not fore else "->" if fore and not back else "-", types))
@@ -149,7 +149,7 @@ def embedded_value(value: Any, node: Callable[[str], dict[str, Any] | None],
             v is None or isinstance(v, Mapping) and all(_is_edge_attrs(e) for e in v.values()) for v in value[1::2]):
         steps = []
         hops = len(value) // 2
-        for i, (here, there) in enumerate(zip(value[::2], value[2::2])):
+        for i, (here, there) in enumerate(zip(value[::2], value[2::2], strict=False)):
             found = between(here, there)
             if len(patterns) == hops:
                 direction, types = patterns[i]
@@ -160,7 +160,8 @@ def embedded_value(value: Any, node: Callable[[str], dict[str, Any] | None],
                 break
             steps.append(min(found, key=lambda e: (e[0] != here, e[1])))
         else:
-            return path([node(v) for v in value[::2]], [relationship(t, node(u), node(v)) for u, t, v in steps])
+            known = cast(Callable[[str], dict[str, Any]], node)  # every id in value[::2] was found above
+            return path([known(v) for v in value[::2]], [relationship(t, known(u), known(v)) for u, t, v in steps])
     if isinstance(value, list):
         return [embedded_value(v, node, between, patterns) for v in value]
     if isinstance(value, Mapping):

@@ -32,7 +32,8 @@ NODE_KINDS: dict[str, str] = {
 EDGE_TYPES: dict[str, tuple[str, str]] = {
     "COMBINES_WITH": ("combines with", "Pattern to Pattern, with the combination's description"),
     "DISTINGUISHED_FROM": ("is distinguished from",
-                           "Pattern to the Pattern (or healthy Capacity) it is told apart from, with the distinction sentence"),
+                           "Pattern to the Pattern (or healthy Capacity) it is told apart from, "
+                           "with the distinction sentence"),
     "HAS_SUBTYPE": ("has the subtype", "Pattern to Subtype"),
     "BLOCKS": ("blocks", "Pattern to the healthy Capacity it blocks"),
     "DEVELOPS": ("develops in therapy", "Pattern to a Capacity accessed in therapy"),
@@ -46,7 +47,8 @@ EDGE_TYPES: dict[str, tuple[str, str]] = {
     "CONTRIBUTES_TO": ("contributes to", "Mechanism to Pattern"),
     "ILLUSTRATES": ("illustrates", "Example to Mechanism"),
     "ADDRESSES": ("addresses", "Strategy to Pattern"),
-    "CORRESPONDS_TO": ("corresponds to", "an article term, or an Origin, to the card node or Wound it matches (alias table)"),
+    "CORRESPONDS_TO": ("corresponds to",
+                       "an article term, or an Origin, to the card node or Wound it matches (alias table)"),
     "DESCRIBES": ("describes", "Source document to the Pattern it is about"),
     "IN_GROUP": ("belongs to the dimension group", "Dimension to DimensionGroup"),
     "IN_DIMENSION": ("sits on the dimension", "Pattern to Dimension, with side (soft or hard)"),

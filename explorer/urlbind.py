@@ -87,35 +87,44 @@ def view_for(page: str, choices: Mapping[str, Collection[Any]] | None = None,
     return view
 
 
-_COPY_HTML = """<!doctype html><html><head><meta charset="utf-8"><style>
-body{margin:0;font:13px system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1F2933}
-div{display:flex;gap:6px;align-items:center}
-input{flex:1;min-width:0;font:12px ui-monospace,monospace;padding:5px 6px;border:1px solid #CBD2D9;
+_COPY_HTML = """<style>
+.atlas-copy-link{display:flex;gap:6px;align-items:center}
+.atlas-copy-link input{flex:1;min-width:0;font:12px ui-monospace,monospace;padding:5px 6px;border:1px solid #CBD2D9;
 border-radius:6px;background:#F4F6F8;color:#1F2933}
-button{font:13px inherit;padding:5px 10px;border:1px solid #0B5C91;border-radius:6px;background:#fff;
-color:#0B5C91;cursor:pointer;white-space:nowrap}
-</style></head><body><div><button id="copy" type="button" title="Copy the address of this view">Copy link</button>
-<input id="url" readonly aria-label="Link to this view"></div><script>
+.atlas-copy-link button{font-size:13px;padding:5px 10px;border:1px solid #0B5C91;border-radius:6px;
+background:#fff;color:#0B5C91;cursor:pointer;white-space:nowrap}
+</style><div class="atlas-copy-link"><button type="button" title="Copy the address of this view">Copy link</button>
+<input readonly aria-label="Link to this view"></div><script>
 (function () {
-  var input = document.getElementById('url'), button = document.getElementById('copy');
-  function address() { try { return window.parent.location.href; } catch (e) { return ''; } }
-  function refresh() { var a = address(); if (input.value !== a) { input.value = a; } }
-  refresh(); setInterval(refresh, 400);
-  button.addEventListener('click', function () {
-    refresh(); input.select();
-    function done() {
-      button.textContent = 'Copied';
-      setTimeout(function () { button.textContent = 'Copy link'; }, 1500);
+  function refresh() {
+    var inputs = document.querySelectorAll('.atlas-copy-link input');
+    for (var i = 0; i < inputs.length; i++) {
+      if (inputs[i].value !== window.location.href) { inputs[i].value = window.location.href; }
     }
-    if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(input.value).then(done, function () { document.execCommand('copy'); done(); });
-    } else { document.execCommand('copy'); done(); }
-  });
+  }
+  function bind(box) {
+    var button = box.querySelector('button'), input = box.querySelector('input');
+    box.setAttribute('data-bound', '1');
+    button.addEventListener('click', function () {
+      refresh(); input.select();
+      function done() {
+        button.textContent = 'Copied';
+        setTimeout(function () { button.textContent = 'Copy link'; }, 1500);
+      }
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(input.value).then(done, function () { document.execCommand('copy'); done(); });
+      } else { document.execCommand('copy'); done(); }
+    });
+  }
+  var boxes = document.querySelectorAll('.atlas-copy-link:not([data-bound])');
+  for (var i = 0; i < boxes.length; i++) { bind(boxes[i]); }
+  refresh();
+  if (!window.atlasCopyLinkTimer) { window.atlasCopyLinkTimer = setInterval(refresh, 400); }
 })();
-</script></body></html>"""
+</script>"""
 
 
 def copy_link() -> None:
-    """A "Copy link" button with the address of the current view beside it (read from the browser,
-    which alone knows the app's base URL; nothing is fetched)."""
-    st.iframe(_COPY_HTML, height=36)
+    """A "Copy link" button with the address of the current view beside it (read from the browser, which
+    alone knows the app's base URL; nothing is fetched). The HTML is this module's own, never user text."""
+    st.html(_COPY_HTML, unsafe_allow_javascript=True)

@@ -39,7 +39,7 @@ class Field:
 FIELDS: dict[str, tuple[Field, ...]] = {
     "explore": (Field("centre", "explore_centre"), Field("hops", "explore_hops", "int", 1, 4),
                 Field("kinds", "explore_kinds", "many"), Field("types", "explore_types", "many"),
-                Field("cap", "explore_cap", "int", 10, 1000), Field("physics", "explore_physics", "bool"),
+                Field("cap", "explore_cap", "int", 10, 1000), Field("layout", "explore_layout"),
                 Field("community", "explore_community", "bool"), Field("size", "explore_size")),
     "card": (Field("pattern", "card_pattern"),),
     "compare": (Field("patterns", "compare_patterns", "many"),),

@@ -28,14 +28,14 @@ XSS_CARD = (b"Xss Pattern\n\nDescription\n\n<script>alert(1)</script>\n\n"
 # -- helpers -------------------------------------------------------------------------------------
 
 def start(page: str | None = None, **secrets) -> AppTest:
-    """The app run once (Explore), then switched to `page` (a file name in explorer/pages/)."""
+    """The app run once (it opens on the Start page), then switched to `page` (a file name in
+    explorer/pages/; Explore when none is given)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     for key, value in secrets.items():
         at.secrets[key] = value
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    if page:
-        go(at, page)
+    go(at, page or "explore")
     return at
 
 
@@ -67,7 +67,9 @@ def drop_upload(at: AppTest) -> None:
 
 
 def iframes(at: AppTest) -> list[str]:
-    return [el.proto.srcdoc for el in at.get("iframe")]
+    """What each network canvas on the page was given to draw (its JSON arguments), in page order."""
+    return [el.proto.json_args for el in at.get("component_instance")
+            if el.proto.component_name.endswith("atlas_network")]
 
 
 def widget(at: AppTest, kind: str, key: str):
@@ -79,7 +81,7 @@ def widget(at: AppTest, kind: str, key: str):
 @pytest.mark.parametrize("page,title", [
     (None, "Explore"), ("pattern_card", "Pattern card"), ("compare", "Compare patterns"),
     ("combinations", "Combinations"), ("paths", "Paths"), ("query", "Query"), ("sources", "Sources"),
-    ("export", "Export"),
+    ("export", "Export"), ("start", "Pattern Atlas"), ("story", "Stories"),
 ])
 def test_every_page_renders_without_errors(page, title):
     at = start(page)
@@ -95,13 +97,15 @@ def test_explore_whole_graph_with_filters_and_cap():
     at = start()
     assert widget(at, "selectbox", "explore_centre").value == ""  # (whole graph)
     assert widget(at, "slider", "explore_cap").value == 150
-    assert widget(at, "toggle", "explore_physics").value is True
+    assert widget(at, "selectbox", "explore_layout").value == "force"
     assert "Pattern" in widget(at, "multiselect", "explore_kinds").value
     assert "COMBINES_WITH" in widget(at, "multiselect", "explore_types").value
     assert "Showing 150 of" in shown(at) and "Narrow down" in shown(at)
-    html = iframes(at)[0]
-    assert 'id="atlas-network"' in html and "https://" not in html.split("<script>")[0]
-    assert any("Patterns" in h.proto.body for h in at.get("html"))  # the colour legend
+    drawn = json.loads(iframes(at)[0])["graph"]
+    assert len(drawn["nodes"]) == 150 and all("x" in n and "y" in n for n in drawn["nodes"])
+    assert all(n["meta"]["provenance"] for n in drawn["nodes"] if n["meta"]["kind"] == "Pattern")
+    assert "Pattern" in [row["kind"] for row in drawn["config"]["legend"]]  # the canvas's legend of kinds
+    assert "COMBINES_WITH" in [row["type"] for row in drawn["config"]["edgeLegend"]]  # and of edge types
 
     widget(at, "slider", "explore_cap").set_value(1000).run()
     assert "Showing all" in shown(at)

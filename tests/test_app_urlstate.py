@@ -16,9 +16,9 @@ TIMEOUT = 60
 #: page file -> (a link's parameters, the widget values they must give)
 LINKS = {
     "explore": ({"centre": "pattern:needy", "hops": "2", "kinds": ["Pattern", "Capacity"], "types": ["BLOCKS"],
-                 "physics": "0", "community": "1"},
+                 "layout": "radial", "community": "1"},
                 {"explore_centre": "pattern:needy", "explore_hops": 2, "explore_kinds": ["Pattern", "Capacity"],
-                 "explore_types": ["BLOCKS"], "explore_physics": False, "explore_community": True}),
+                 "explore_types": ["BLOCKS"], "explore_layout": "radial", "explore_community": True}),
     "pattern_card": ({"pattern": "pattern:victim"}, {"card_pattern": "pattern:victim"}),
     "compare": ({"patterns": ["pattern:needy", "pattern:victim"]},
                 {"compare_patterns": ["pattern:needy", "pattern:victim"]}),
@@ -37,10 +37,9 @@ LINKS = {
 def opened(page: str, params: dict) -> AppTest:
     """A fresh session (as a new browser) opening `page` at a URL with `params`."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    if page != "explore":  # AppTest opens the default page first
-        at.run()
-        at.query_params.clear()
-        at.switch_page(f"explorer/pages/{page}.py")
+    at.run()  # AppTest opens the default page (Start) first
+    at.query_params.clear()
+    at.switch_page(f"explorer/pages/{page}.py")
     for key, value in params.items():
         at.query_params[key] = value
     at.run()

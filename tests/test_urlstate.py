@@ -18,14 +18,14 @@ def as_lists(encoded: dict) -> dict[str, list[str]]:
 
 def test_explore_round_trip_leaves_defaults_out():
     values = {"explore_centre": "pattern:insecure", "explore_hops": 2, "explore_kinds": ["Pattern", "Capacity"],
-              "explore_types": ["BLOCKS"], "explore_cap": 150, "explore_physics": False,
+              "explore_types": ["BLOCKS"], "explore_cap": 150, "explore_layout": "radial",
               "explore_community": True, "explore_size": "PageRank"}
-    defaults = {"explore_cap": 150, "explore_physics": True, "explore_hops": 1}
+    defaults = {"explore_cap": 150, "explore_layout": "force", "explore_hops": 1}
     encoded = urlstate.encode(EXPLORE, values, defaults)
     assert encoded == {"centre": "pattern:insecure", "hops": "2", "kinds": ["Pattern", "Capacity"],
-                       "types": ["BLOCKS"], "physics": "0", "community": "1", "size": "PageRank"}
+                       "types": ["BLOCKS"], "layout": "radial", "community": "1", "size": "PageRank"}
     choices = {"explore_centre": IDS, "explore_kinds": {"Pattern", "Capacity"}, "explore_types": {"BLOCKS"},
-               "explore_size": {"PageRank", "None"}}
+               "explore_size": {"PageRank", "None"}, "explore_layout": {"force", "radial"}}
     decoded, messages = urlstate.decode(EXPLORE, as_lists(encoded), choices)
     assert messages == []
     assert decoded == {k: v for k, v in values.items() if k != "explore_cap"}
@@ -60,8 +60,10 @@ def test_numbers_out_of_range_or_not_numbers_are_left_out(given):
 
 
 def test_bad_booleans_long_texts_and_long_lists():
-    decoded, messages = urlstate.decode(EXPLORE, {"physics": ["maybe"], "community": ["TRUE"]})
-    assert decoded == {"explore_community": True} and "not 1 or 0" in messages[0]
+    decoded, messages = urlstate.decode(EXPLORE, {"community": ["maybe"]})
+    assert decoded == {} and "not 1 or 0" in messages[0]
+    decoded, messages = urlstate.decode(EXPLORE, {"community": ["TRUE"]})
+    assert decoded == {"explore_community": True} and messages == []
     query = urlstate.fields("query")
     decoded, messages = urlstate.decode(query, {"cypher": ["x" * (MAX_TEXT + 1)]})
     assert decoded == {} and "longer than" in messages[0]

@@ -1,8 +1,9 @@
 """Opening stores: the one place a front end (the CLIs, the app, the benchmark, notebooks) gets a store.
 
-The embedded store is built from a corpus folder and saved beside it (`graph.json`), and reused while
-its sources are unchanged; the Neo4j store is connected from `atlas.settings`. This module sits above
-`graph/` and `loaders/` (it composes them), so neither of those imports it.
+The embedded store is built from a corpus folder and saved beside it (`graph.snapshot`, with the parse
+cache `graph.parsed`), and reused while its sources are unchanged; the Neo4j store is connected from
+`atlas.settings`. This module sits above `graph/` and `loaders/` (it composes them), so neither of those
+imports it.
 """
 from __future__ import annotations
 
@@ -10,15 +11,20 @@ import logging
 from pathlib import Path
 from typing import Any, Sequence
 
+from graph import snapshot
+from graph.atomic import write_atomic
 from graph.embedded import EmbeddedStore
 from graph.errors import AtlasError
 from graph.store import GraphStore
 from loaders.corpus import load_paths, sources_digest
+from loaders.parsecache import ParseCache
 
 from .settings import Neo4jSettings, Settings, read_settings
 
 log = logging.getLogger(__name__)
-CACHE_NAME = "graph.json"
+#: The saved graph (`graph.snapshot`) and the parse cache (`graph.parsed`) beside it, in the corpus folder.
+CACHE_NAME = "graph.snapshot"
+PARSED_SUFFIX = ".parsed"
 STORES = ("embedded", "neo4j")
 
 
@@ -26,38 +32,53 @@ def open_embedded(data_dir: Path | None = None, cache: Path | None = None,
                   rebuild: bool = False) -> tuple[EmbeddedStore, dict[str, Any]]:
     """The embedded store for `data_dir` (default: the settings' corpus folder) and its load report (as a dict).
 
-    The saved graph (`data/graph.json`) is used when it is this format version, its content checksum
-    matches, every node and edge has the fields and types the loaders give, its load report is whole
-    and counts what the graph holds, and its recorded digest matches the sources. Anything else (missing,
-    stale, truncated, corrupted, edited by hand) is rebuilt from the sources, with a warning unless it
-    was only stale (never the reverse: the sources in `data/` are only read).
+    The snapshot (`data/graph.snapshot`, `graph.snapshot`) is used when it was saved for these sources
+    (its header's digest), is this version, its checksum matches, every node and edge has the fields and
+    types the loaders give, and its load report is whole and counts what the graph holds. Anything else
+    (missing, stale, truncated, corrupted, edited by hand) is rebuilt from the sources, with a warning
+    unless it was only stale or missing (never the reverse: the sources in `data/` are only read). A
+    rebuild reads only the cards that changed since the last one (the parse cache beside the snapshot,
+    `graph.parsed`, see `loaders.parsecache`).
     """
     data_dir = data_dir or read_settings().data_dir
     cache = cache or data_dir / CACHE_NAME
     digest = sources_digest([data_dir])
-    if not rebuild and cache.exists():
-        try:
-            store = EmbeddedStore.load(cache, sealed=True)
-            meta = store.graph.graph
-            if meta.get("sources_digest") == digest:
-                problem = report_problem(meta.get("report"), store)
-                if problem is None:
-                    return store, dict(meta["report"])
-                log.warning("%s: %s; rebuilding from %s", cache, problem, data_dir)
-            else:
-                log.info("%s is stale; rebuilding from %s", cache, data_dir)
-        except ValueError as exc:
-            log.warning("%s; rebuilding from %s", exc, data_dir)
-    result = load_paths([data_dir])
+    if not rebuild:
+        store = _saved_store(cache, digest, data_dir)
+        if store is not None:
+            return store, dict(store.graph.graph["report"])
+    result = load_paths([data_dir], ParseCache(cache.with_suffix(PARSED_SUFFIX)))
     store = EmbeddedStore()
     store.replace_all(result.graph)
     report = result.report.to_dict()
-    store.graph.graph.update({"sources_digest": digest, "report": report})
+    meta = {"sources_digest": digest, "report": report}
+    store.graph.graph.update(meta)
     try:
-        store.save(cache, {"sources_digest": digest, "report": report})
+        write_atomic(cache, snapshot.encode(store.graph, meta, digest))
     except OSError as exc:  # a read-only checkout still works, it just rebuilds each time
         log.warning("cannot save %s (%s)", cache, exc)
     return store, report
+
+
+def _saved_store(cache: Path, digest: str, data_dir: Path) -> EmbeddedStore | None:
+    """The store the snapshot at `cache` holds when it is sound and saved for `digest`, else None (with a
+    warning saying why, unless it is only missing or stale)."""
+    try:
+        graph, typed = snapshot.read(cache, digest)
+    except snapshot.SnapshotMissing:
+        return None
+    except snapshot.SnapshotStale:
+        log.info("%s is stale; rebuilding from %s", cache, data_dir)
+        return None
+    except snapshot.SnapshotError as exc:
+        log.warning("%s; rebuilding from %s", exc, data_dir)
+        return None
+    store = EmbeddedStore(graph, typed)
+    problem = report_problem(graph.graph.get("report"), store)
+    if problem is None:
+        return store
+    log.warning("%s: %s; rebuilding from %s", cache, problem, data_dir)
+    return None
 
 
 _REPORT_LISTS = {"documents": dict, "warnings": dict, "inferred": dict, "corrections": dict, "alias_links": dict,

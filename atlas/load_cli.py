@@ -18,6 +18,7 @@ import networkx as nx
 
 from graph.model import GraphData
 from graph.program import run_program
+from graph.shapes import EDGES
 from loaders.atomic import replacing
 from loaders.corpus import load_paths
 from loaders.errors import LoadError
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     graph = result.graph.to_networkx()
-    data = nx.node_link_data(graph, edges="links")
+    data = nx.node_link_data(graph, edges=EDGES)
     text = json.dumps(data, ensure_ascii=False, indent=1)
     try:
         # Each file is written beside itself and renamed over the old one when this block ends without

@@ -17,7 +17,7 @@ from loaders.atomic import write_atomic
 
 from .cypher import cypher_view, run_embedded
 from .model import GraphData, gc_paused
-from .schema import EDGE_TYPES, NODE_KINDS
+from .shapes import EDGES, shape_problem
 from .store import GraphStore, edge_key, summary
 
 #: 2: the saved graph carries `content_sha256` (see `_seal`) and is checked field by field on load.
@@ -53,116 +53,6 @@ def _seal_problem(raw: bytes, stated: Any) -> str | None:
     return None
 
 
-# The types of the fields the loaders write on nodes, edges, provenance entries, card sections and their
-# lines; a field not listed may hold any JSON value. A saved graph with anything else is refused (and
-# the default store rebuilt). The checks are written out for speed: they run on every reload.
-_NONE = type(None)
-_OPT_STR = frozenset({str, _NONE})
-_OPT_INT = frozenset({int, _NONE})
-_OPT_BOOL = frozenset({bool, _NONE})
-_NODE_TYPES: dict[str, frozenset[type]] = {
-    "id": frozenset({str}), "kind": frozenset({str}), "name": frozenset({str}), "provenance": frozenset({list}),
-    "sections": frozenset({list, _NONE}), "codes": frozenset({dict, _NONE}), "synonyms": frozenset({list, _NONE}),
-    **{k: _OPT_STR for k in ("status", "authorship", "card", "description", "citation", "kind_note",
-                             "catalogue_description", "doc_type", "title", "note", "role")},
-}
-_EDGE_TYPES: dict[str, frozenset[type]] = {
-    "source": frozenset({str}), "target": frozenset({str}), "key": frozenset({str}), "type": frozenset({str}),
-    "provenance": frozenset({list}), **{k: _OPT_STR for k in ("description", "section", "side", "as_written", "term")},
-}
-_SECTION_TYPES: dict[str, frozenset[type]] = {
-    "heading": frozenset({str}), "heading_status": frozenset({str}), "items": frozenset({list}),
-    "key": _OPT_STR, "file": _OPT_STR, "heading_text": _OPT_STR, "reason": _OPT_STR,
-    "heading_line": _OPT_INT, "confidence": frozenset({float, int, _NONE})}
-
-
-def _fields_problem(record: dict, types: dict[str, frozenset[type]]) -> str | None:
-    for key, value in record.items():
-        allowed = types.get(key)
-        if allowed is not None and type(value) not in allowed:
-            return f"{key!r} has type {type(value).__name__}"
-    return None
-
-
-def _places_problem(places: Any) -> str | None:
-    if type(places) is not list:
-        return f"'provenance' has type {type(places).__name__}"
-    for p in places:
-        if type(p) is not dict or type(p.get("file")) is not str or type(p.get("text")) is not str \
-                or type(p.get("start_line")) is not int or type(p.get("end_line")) is not int \
-                or type(p.get("authorship", "")) is not str:
-            return "a place is not {file, start_line, end_line, text}"
-    return None
-
-
-def _sections_problem(sections: list) -> str | None:
-    for sec in sections:
-        if type(sec) is not dict or type(sec.get("heading")) is not str \
-                or type(sec.get("heading_status")) is not str or type(sec.get("items")) is not list:
-            return "a section is not {heading, heading_status, items}"
-        problem = _fields_problem(sec, _SECTION_TYPES)
-        if problem:
-            return f"a section's {problem}"
-        for item in sec["items"]:
-            if type(item) is not dict or type(item.get("line")) is not int or type(item.get("text")) is not str \
-                    or type(item.get("raw")) not in _OPT_STR or type(item.get("subheading")) not in _OPT_BOOL:
-                return "a section line is not {line, text}"
-    return None
-
-
-def shape_problem(data: Any) -> str | None:
-    """What is wrong with node-link JSON (as `save` and `python -m loaders` write it) for this store:
-    None when every node and edge has the fields and types the loaders give them."""
-    if type(data) is not dict:
-        return f"the file holds {type(data).__name__}, not a graph"
-    if data.get("directed") is not True or data.get("multigraph") is not True:
-        return "not a directed multigraph"
-    if type(data.get("graph", {})) is not dict:
-        return "'graph' is not an object"
-    nodes, links = data.get("nodes"), data.get("links")
-    if type(nodes) is not list or type(links) is not list:
-        return f"'nodes' has type {type(nodes).__name__} and 'links' {type(links).__name__}, not list"
-    ids: set[str] = set()
-    for node in nodes:
-        if type(node) is not dict or type(node.get("id")) is not str or not node["id"]:
-            return "a node has no id"
-        nid = node["id"]
-        if nid in ids:
-            return f"node {nid!r} is there twice"
-        ids.add(nid)
-        problem = _fields_problem(node, _NODE_TYPES)
-        if problem is None and node.get("kind") not in NODE_KINDS:
-            problem = "no kind of the schema's"
-        if problem is None and "name" not in node:
-            problem = "no name"
-        if problem is None and "provenance" in node:
-            problem = _places_problem(node["provenance"])
-        if problem is None and node.get("sections"):
-            problem = _sections_problem(node["sections"])
-        if problem:
-            return f"node {nid!r}: {problem}"
-    seen: set[tuple[str, str, str]] = set()
-    for link in links:
-        if type(link) is not dict:
-            return "an edge is not an object"
-        source, target, key = link.get("source"), link.get("target"), link.get("key")
-        if type(source) is not str or type(target) is not str or source not in ids or target not in ids:
-            return f"an edge's ends are not nodes ({source!r} -> {target!r})"
-        if type(key) is not str or key not in EDGE_TYPES or link.get("type", key) != key:
-            return f"edge {source!r} -> {target!r} has no type of the schema's"
-        if (source, key, target) in seen:
-            return f"edge {source!r} -{key}-> {target!r} is there twice"
-        seen.add((source, key, target))
-        if type(link.get("description")) not in _OPT_STR or type(link.get("section")) not in _OPT_STR \
-                or type(link.get("side")) not in _OPT_STR or type(link.get("as_written")) not in _OPT_STR \
-                or type(link.get("term")) not in _OPT_STR:
-            problem = _fields_problem(link, _EDGE_TYPES)
-        else:
-            problem = _places_problem(link["provenance"]) if "provenance" in link else None
-        if problem:
-            return f"edge {source!r} -{key}-> {target!r}: {problem}"
-    return None
-
 
 def _edge_dict(u: str, v: str, key: str, attrs: dict[str, Any]) -> dict[str, Any]:
     out = {"source": u, "target": v, "type": key}
@@ -175,10 +65,13 @@ class EmbeddedStore(GraphStore):
 
     name = "embedded"
 
-    def __init__(self, graph: nx.MultiDiGraph | None = None) -> None:
+    def __init__(self, graph: nx.MultiDiGraph | None = None,
+                 typed: dict[str, dict[tuple[str, str], set[str]]] | None = None) -> None:
+        """`typed`: the graph's traversal index when the caller already has it (`graph.snapshot` builds it
+        while reading), so the first query does not make another pass over every edge."""
         self.graph = graph if graph is not None else nx.MultiDiGraph()
         self._adj: dict[str, list[tuple[str, str]]] | None = None
-        self._typed_adj: dict[str, dict[tuple[str, str], set[str]]] | None = None
+        self._typed_adj: dict[str, dict[tuple[str, str], set[str]]] | None = typed
         self._memo: dict[Any, Any] = {}  # answers that depend only on the graph (pages ask on every rerun)
         self._by_name: dict[str, list[str]] | None = None
         self._view: nx.MultiDiGraph | None = None
@@ -434,7 +327,8 @@ class EmbeddedStore(GraphStore):
         from .queries import REGISTRY  # noqa: PLC0415 - queries imports the store module's neighbours
 
         if spec.embedded == "cypher":
-            return self._shaped(spec.cypher, *run_embedded(self._cypher_view(), spec.cypher, None, limit=100_000, timeout=30.0))
+            return self._shaped(spec.cypher, *run_embedded(self._cypher_view(), spec.cypher, None, limit=100_000,
+                                                           timeout=30.0))
         columns, rows = REGISTRY[spec.embedded](self.graph, params)
         return columns, rows, False
 
@@ -442,7 +336,7 @@ class EmbeddedStore(GraphStore):
     def save(self, path: Path, meta: dict[str, Any] | None = None) -> None:
         """Write node-link JSON atomically (temp file + rename), with `meta` in the graph attributes and
         the format version and content checksum that `load` checks."""
-        data = nx.node_link_data(self.graph, edges="links")
+        data = nx.node_link_data(self.graph, edges=EDGES)
         attrs = {k: v for k, v in {**data.get("graph", {}), **(meta or {})}.items() if k != CHECKSUM_KEY}
         data["graph"] = {CHECKSUM_KEY: _UNSEALED.decode(), **attrs, "format_version": FORMAT_VERSION}
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -476,7 +370,7 @@ class EmbeddedStore(GraphStore):
             if problem:
                 raise ValueError(f"{path}: {problem}")
             try:
-                graph = nx.node_link_graph(data, directed=True, multigraph=True, edges="links")
+                graph = nx.node_link_graph(data, directed=True, multigraph=True, edges=EDGES)
             except (ValueError, KeyError, TypeError) as exc:
                 raise ValueError(f"{path}: not a readable graph file ({exc})") from None
         return cls(graph)

@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from .shapes import EDGES
+
 if TYPE_CHECKING:
     from .store import GraphStore
 
@@ -176,7 +178,7 @@ def to_node_link_json(nodes: Iterable[Mapping[str, Any]], edges: Iterable[Mappin
     for e in _edges(edges, ids):
         graph.add_edge(e["source"], e["target"], key=e.get("type", ""),
                        **{k: v for k, v in e.items() if k not in ("source", "target")})
-    data = nx.node_link_data(graph, edges="edges")
+    data = nx.node_link_data(graph, edges=EDGES)
     return json_text(json.dumps(data, ensure_ascii=False, indent=1, default=str)).encode("utf-8")
 
 

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import DATA, REPO, SEED_CARD
-from atlas.compose import open_embedded
+
+from atlas.compose import CACHE_NAME, open_embedded
 from loaders import corrections
 from loaders.corpus import load_paths, sources_digest
 from loaders.corrections import Correction, read_corrections, write_correction
@@ -314,7 +314,7 @@ def test_the_corrections_file_is_not_a_catalogue(corpus):
 def test_the_graph_cache_is_rebuilt_when_the_corrections_change(corpus):
     store, report = open_embedded(corpus)
     digest = store.graph.graph["sources_digest"]
-    assert (corpus / "graph.json").exists() and report["corrections"] == []
+    assert (corpus / CACHE_NAME).exists() and report["corrections"] == []
     write_correction(corpus / "corrections.yaml", corpus / "cards/insecure.txt", 108, section="related_concepts")
     assert sources_digest([corpus]) != digest
     store, report = open_embedded(corpus)

@@ -6,19 +6,26 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import DATA
-from atlas.compose import open_embedded
+
+from atlas.compose import CACHE_NAME, open_embedded
+from graph import snapshot
 from graph.embedded import EmbeddedStore
 from graph.model import GraphData
+from graph.shapes import EDGES
 from graph.store import NotFound
 
 
 @pytest.fixture()
 def data_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
-    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns("graph.json"))
+    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns("graph.*"))
     return target
+
+
+def _sources(folder: Path) -> dict[Path, bytes]:
+    """Every file of a corpus folder but the caches beside it (graph.snapshot, graph.parsed)."""
+    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file() and not p.name.startswith("graph.")}
 
 
 def test_save_and_reload_round_trip(tmp_path, corpus_store):
@@ -27,12 +34,13 @@ def test_save_and_reload_round_trip(tmp_path, corpus_store):
     again = EmbeddedStore.load(path)
     assert again.counts() == corpus_store.counts()
     assert again.get_node("pattern:insecure") == corpus_store.get_node("pattern:insecure")
-    assert again.shortest_path("pattern:needy", "capacity:value") == corpus_store.shortest_path("pattern:needy", "capacity:value")
+    assert again.shortest_path("pattern:needy", "capacity:value") == corpus_store.shortest_path("pattern:needy",
+                                                                                                "capacity:value")
 
 
 def test_cache_is_used_then_rebuilt_when_sources_change(data_copy):
     store, report = open_embedded(data_copy)
-    cache = data_copy / "graph.json"
+    cache = data_copy / CACHE_NAME
     assert cache.exists() and report["documents"]
     stamp = cache.stat().st_mtime_ns
     open_embedded(data_copy)
@@ -48,15 +56,15 @@ def test_cache_is_used_then_rebuilt_when_sources_change(data_copy):
 def test_damaged_cache_is_rebuilt_and_sources_untouched(data_copy, damage):
     store, _ = open_embedded(data_copy)
     counts = store.counts()
-    cache = data_copy / "graph.json"
-    before = {p: p.read_bytes() for p in data_copy.rglob("*") if p.is_file() and p.name != "graph.json"}
-    text = cache.read_text(encoding="utf-8")
-    cache.write_text({"truncate": text[: len(text) // 2], "garbage": "\x00\xff not json", "empty": "",
-                      "wrong-shape": json.dumps({"nodes": [{"id": "x"}], "links": []})}[damage], encoding="utf-8")
+    cache = data_copy / CACHE_NAME
+    before = _sources(data_copy)
+    raw = cache.read_bytes()
+    cache.write_bytes({"truncate": raw[: len(raw) // 2], "garbage": b"\x00\xff not a snapshot", "empty": b"",
+                       "wrong-shape": json.dumps({"nodes": [{"id": "x"}], EDGES: []}).encode()}[damage])
     again, _ = open_embedded(data_copy)
     assert again.counts() == counts
-    assert json.loads(cache.read_text(encoding="utf-8"))["graph"]["sources_digest"]
-    assert {p: p.read_bytes() for p in data_copy.rglob("*") if p.is_file() and p.name != "graph.json"} == before
+    assert snapshot.read(cache)[0].graph["sources_digest"]
+    assert _sources(data_copy) == before
 
 
 def test_unknown_references_give_suggestions(corpus_store):
@@ -112,7 +120,8 @@ def test_a_replaced_graph_is_freed(corpus_result):
     from graph.embedded import EmbeddedStore
     store = EmbeddedStore()
     store.replace_all(corpus_result.graph)
-    store.graph.nodes, store.graph.edges, store.graph.adj  # the cached views: a reference cycle
+    views = (store.graph.nodes, store.graph.edges, store.graph.adj)  # the cached views: a reference cycle
+    del views
     store.neighbourhood("pattern:insecure", hops=2)
     old = weakref.ref(store.graph)
     store.replace_all(corpus_result.graph)
@@ -159,23 +168,23 @@ _WRONG = {str: 7, int: "7", list: "oops", dict: ["x"], float: "0.5"}
 
 CORRUPTIONS = {
     "nodes-a-dict": lambda d: d.__setitem__("nodes", {n["id"]: n for n in d["nodes"]}),
-    "links-a-dict": lambda d: d.__setitem__("links", {"x": 1}),
+    "edges-a-dict": lambda d: d.__setitem__(EDGES, {"x": 1}),
     "provenance-a-string": lambda d: _node(d).__setitem__("provenance", "data/cards/insecure.txt:1"),
     "name-an-int": lambda d: _node(d).__setitem__("name", 7),
     "kind-unknown": lambda d: _node(d).__setitem__("kind", "Person"),
     "sections-a-string": lambda d: _node(d).__setitem__("sections", "Behavior"),
     "section-item-line-a-string": lambda d: _node(d)["sections"][0]["items"][0].__setitem__("line", "4"),
     "start-line-a-bool": lambda d: _node(d)["provenance"][0].__setitem__("start_line", True),
-    "edge-type-unknown": lambda d: d["links"][0].update(key="LIKES", type="LIKES"),
-    "edge-to-nowhere": lambda d: d["links"][0].__setitem__("target", "pattern:nobody"),
-    "edge-description-a-list": lambda d: next(l for l in d["links"] if l.get("description")).__setitem__(
+    "edge-type-unknown": lambda d: d[EDGES][0].update(key="LIKES", type="LIKES"),
+    "edge-to-nowhere": lambda d: d[EDGES][0].__setitem__("target", "pattern:nobody"),
+    "edge-description-a-list": lambda d: next(e for e in d[EDGES] if e.get("description")).__setitem__(
         "description", ["x"]),
     "duplicate-node": lambda d: d["nodes"].append(dict(d["nodes"][0])),
     "undirected": lambda d: d.__setitem__("directed", False),
     "report-a-string": lambda d: d["graph"].__setitem__("report", "ok"),
     "report-warnings-strings": lambda d: d["graph"]["report"].__setitem__("warnings", ["x"]),
     "patterns-removed": lambda d: (
-        d.__setitem__("links", [l for l in d["links"] if not {l["source"], l["target"]} & {
+        d.__setitem__(EDGES, [e for e in d[EDGES] if not {e["source"], e["target"]} & {
             n["id"] for n in d["nodes"] if n["kind"] == "Pattern"}]),
         d.__setitem__("nodes", [n for n in d["nodes"] if n["kind"] != "Pattern"])),
     "format-version-0": lambda d: d["graph"].__setitem__("format_version", 0),
@@ -193,12 +202,14 @@ def _random_corruptions(seed: int = 13, count: int = 8) -> dict:
     for i in range(count):
         where = rng.choice(["node", "node-prov", "edge", "edge-prov", "section"])
 
-        def corrupt(d, where=where, pick=rng.random(), field_pick=rng.random()):
+        pick, field_pick = rng.random(), rng.random()
+
+        def corrupt(d, where=where, pick=pick, field_pick=field_pick):
             if where.startswith("node") or where == "section":
                 pool = [n for n in d["nodes"] if (where != "section" or n.get("sections"))]
                 rec = pool[int(pick * len(pool))]
             else:
-                rec = d["links"][int(pick * len(d["links"]))]
+                rec = d[EDGES][int(pick * len(d[EDGES]))]
             if where.endswith("prov"):
                 rec = rec["provenance"][0]
                 fields = ["file", "start_line", "end_line", "text"]
@@ -218,46 +229,43 @@ def _random_corruptions(seed: int = 13, count: int = 8) -> dict:
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory) -> tuple[Path, bytes]:
-    """A copy of data/ with its cache built: the folder and the cache's bytes as saved."""
+    """A saved node-link graph of data/ (as `EmbeddedStore.save` writes it, with the load report): the
+    file and its bytes as saved. (The app's own cache is the snapshot: tests/test_snapshot.py.)"""
     target = tmp_path_factory.mktemp("cache") / "data"
-    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns("graph.json"))
-    open_embedded(target)
-    return target, (target / "graph.json").read_bytes()
+    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns("graph.*"))
+    store, report = open_embedded(target)
+    path = target.parent / "graph.json"
+    store.save(path, {"sources_digest": store.graph.graph["sources_digest"], "report": report})
+    return path, path.read_bytes()
 
 
 @pytest.mark.parametrize("resealed", [False, True], ids=["as-edited", "resealed"])
 @pytest.mark.parametrize("name", list(CORRUPTIONS) + list(_random_corruptions()))
-def test_a_cache_with_wrong_content_is_rebuilt_with_a_warning(pristine, name, resealed, caplog):
-    import logging
-
+def test_a_saved_graph_with_wrong_content_is_refused(pristine, name, resealed):
+    """Each corruption is refused by the loader's checks (format, checksum, shape) or, for the load
+    report, by the check the opening code makes of it (`report_problem`)."""
     import orjson
 
-    folder, saved = pristine
-    cache = folder / "graph.json"
+    from atlas.compose import report_problem
+
+    path, saved = pristine
     data = orjson.loads(saved)
     {**CORRUPTIONS, **_random_corruptions()}[name](data)
-    cache.write_bytes(_reseal(data) if resealed else orjson.dumps(data))
-    with caplog.at_level(logging.WARNING, logger="atlas.compose"):
-        store, report = open_embedded(folder)
-    good = orjson.loads(saved)
-    assert store.counts()[0] == good["graph"]["report"]["node_counts"]
-    insecure = store.get_node("pattern:insecure")
-    assert insecure["name"] == "Insecure" and insecure["provenance"][0]["file"].endswith("cards/insecure.txt")
-    assert report["node_counts"] == good["graph"]["report"]["node_counts"]
-    assert any("rebuilding" in r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING)
-    again = orjson.loads(cache.read_bytes())  # rebuilt and saved again: the good graph
-    assert again["nodes"] == good["nodes"] and again["links"] == good["links"]
+    edited = path.with_name("edited.json")
+    edited.write_bytes(_reseal(data) if resealed else orjson.dumps(data))
+    try:
+        store = EmbeddedStore.load(edited, sealed=True)
+    except ValueError:
+        return
+    assert report_problem(store.graph.graph.get("report"), store) is not None
 
 
-def test_a_sound_cache_is_used_as_it_is(pristine, caplog):
-    import logging
+def test_a_sound_saved_graph_is_read_as_it_is(pristine):
+    from atlas.compose import report_problem
 
-    folder, saved = pristine
-    (folder / "graph.json").write_bytes(saved)
-    stamp = (folder / "graph.json").stat().st_mtime_ns
-    with caplog.at_level(logging.INFO, logger="atlas.compose"):
-        open_embedded(folder)
-    assert not caplog.records and (folder / "graph.json").stat().st_mtime_ns == stamp
+    path, _ = pristine
+    store = EmbeddedStore.load(path, sealed=True)
+    assert report_problem(store.graph.graph.get("report"), store) is None
 
 
 def test_a_loaders_file_loads_but_the_cache_must_be_sealed(tmp_path, corpus_store):
@@ -266,7 +274,7 @@ def test_a_loaders_file_loads_but_the_cache_must_be_sealed(tmp_path, corpus_stor
     import networkx as nx
 
     plain = tmp_path / "plain.json"
-    plain.write_text(json.dumps(nx.node_link_data(corpus_store.graph, edges="links")), encoding="utf-8")
+    plain.write_text(json.dumps(nx.node_link_data(corpus_store.graph, edges=EDGES)), encoding="utf-8")
     assert EmbeddedStore.load(plain).counts() == corpus_store.counts()
     with pytest.raises(ValueError, match="format version"):
         EmbeddedStore.load(plain, sealed=True)

@@ -217,7 +217,7 @@ def extend(known: Mapping[str, tuple[float, float]], node_ids: Sequence[str],
     fresh: dict[str, tuple[float, float]] = {}
     for anchor, members in around.items():
         cx, cy = out[anchor] if anchor else (right, 0.0)
-        radius = max(_STEP * 0.8, len(members) * MIN_GAP * 1.2 / (2 * math.pi))
+        radius = max(_STEP * 1.2, len(members) * MIN_GAP * 1.3 / (2 * math.pi))
         for j, node in enumerate(members):
             a = 2 * math.pi * j / len(members) + 0.35
             fresh[node] = (cx + radius * math.cos(a), cy + radius * math.sin(a))

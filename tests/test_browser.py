@@ -28,6 +28,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-component-update", "--disable-sync"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 HARMLESS_SCHEMES = {"data", "blob", "about"}
+#: The network canvas's frame (the Streamlit component explorer.network_component draws in).
+CANVAS = "iframe[title*='atlas_network']"
 
 #: Sidebar link text -> screenshot name, and whether the page draws a graph to wait for.
 PAGES = [("Explore", "explore", True), ("Pattern card", "pattern-card", True), ("Compare", "compare", True),
@@ -140,7 +142,7 @@ def test_pages_draw_offline(server):
             page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
             page.get_by_role("heading", level=1).filter(has_text=link).first.wait_for(timeout=60_000)
             if graph:
-                frame = page.frame_locator("iframe").first
+                frame = page.frame_locator(CANVAS).first
                 canvas = frame.locator("#atlas-network canvas")
                 canvas.wait_for(state="visible", timeout=60_000)
                 frame.locator("body[data-atlas-ready='true']").wait_for(timeout=60_000)
@@ -222,7 +224,7 @@ def test_hostile_card_shows_its_characters_and_runs_nothing(server, tmp_path):
         page.keyboard.press("Enter")
         page.get_by_text("<script>alert(1)</script>").first.wait_for(timeout=60_000)
         page.get_by_text("<img src=x onerror=alert(2)> **not bold**").first.wait_for(timeout=30_000)
-        frame = page.frame_locator("iframe").first
+        frame = page.frame_locator(CANVAS).first
         frame.locator("body[data-atlas-ready='true']").wait_for(timeout=60_000)
         _settle(page)
         assert page.locator("[data-testid=stMain] img[src=x]").count() == 0
@@ -240,7 +242,8 @@ def test_correcting_a_section_reloads_the_graph(copy_server):
     base, root = copy_server
     card = root / "cards" / "insecure.txt"
     card_bytes = card.read_bytes()
-    shipped = {p: p.read_bytes() for p in (REPO / "data" / "corrections.yaml", REPO / "data" / "cards" / "insecure.txt")}
+    shipped = {p: p.read_bytes()
+               for p in (REPO / "data" / "corrections.yaml", REPO / "data" / "cards" / "insecure.txt")}
     with offline_page() as (page, requested):
         page.goto(f"{base}/sources", wait_until="domcontentloaded")
         page.get_by_role("heading", level=1).filter(has_text="Sources").first.wait_for(timeout=60_000)
@@ -258,7 +261,7 @@ def test_correcting_a_section_reloads_the_graph(copy_server):
         _screenshot(page, SHOTS / "correction-sources.png")
         _open_page(page, "Pattern card")
         page.get_by_text("heading corrected").first.wait_for(timeout=60_000)
-        page.frame_locator("iframe").first.locator("body[data-atlas-ready='true']").wait_for(timeout=60_000)
+        page.frame_locator(CANVAS).first.locator("body[data-atlas-ready='true']").wait_for(timeout=60_000)
         _settle(page)
         _screenshot(page, SHOTS / "correction-card.png")
     text = (root / "corrections.yaml").read_text(encoding="utf-8")
@@ -293,7 +296,7 @@ def test_query_results_as_returned(server):
         page.keyboard.press("Enter")
         _settle(page)
         page.get_by_text("2 rows", exact=True).first.wait_for(timeout=60_000)
-        page.frame_locator("iframe").first.locator("body[data-atlas-ready='true']").wait_for(timeout=60_000)
+        page.frame_locator(CANVAS).first.locator("body[data-atlas-ready='true']").wait_for(timeout=60_000)
         _settle(page)
         _screenshot(page, SHOTS / "query-named-by-name.png")
 
@@ -309,8 +312,7 @@ def test_query_results_as_returned(server):
         drawn = []
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not any(len(e) == 24 for e in drawn):
-            drawn = [frame.evaluate("() => { const e = document.getElementById('atlas-edges'); "
-                                    "return e ? JSON.parse(e.textContent).map(x => x.title || x.label || '') : null; }")
+            drawn = [frame.evaluate("() => window.atlasNetwork ? window.atlasNetwork.body.data.edges.getIds() : null")
                      for frame in page.frames if frame != page.main_frame]
             drawn = [e for e in drawn if e]
             time.sleep(0.5)

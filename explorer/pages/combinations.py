@@ -84,4 +84,5 @@ st.subheader("Combination graph", anchor=False)
 linked = sorted({x for e in combos for x in (e["source"], e["target"])})
 nodes = [p for p in patterns if p["id"] in linked]
 hl = [(e["source"], e["target"]) for e in pair]
-draw(nodes, combos, label="combination graph", height=560, highlight_nodes=[a, b], highlight_edges=hl)
+draw(nodes, combos, label="combination graph", height=560, highlight_nodes=[a, b], highlight_edges=hl,
+     key="combo_net", kinds=["Pattern"], types=["COMBINES_WITH"])

@@ -3,7 +3,7 @@
 `app.py` calls `setup_store()` once per run (before the page runs); pages call `atlas()` for the
 store and its load report. Everything shown from documents goes through `escape_md` or through
 elements that do not interpret text (st.code, st.dataframe), and the graph goes through
-`render_network`, which escapes on its own.
+the network canvas (`explorer.canvas_actions`), which shows text as text only.
 """
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ import streamlit as st
 
 from atlas.compose import load_documents, open_embedded, open_neo4j
 from atlas.settings import Neo4jSettings, read_settings
-from explorer import views
-from explorer.network_html import render_network
+from explorer import canvas_actions, views
 from explorer.views import escape_md
 from graph.errors import AtlasError, redact
 from graph.store import GraphStore
@@ -93,7 +92,8 @@ def setup_store() -> Atlas:
             try:
                 store = _neo4j_store(neo4j.uri, neo4j.user, neo4j.database, neo4j)
                 atlas_ = Atlas(store, default_store()[1], "Neo4j", "neo4j",
-                               ["The load report shown is the one of data/; the Neo4j graph is whatever was loaded into it."])
+                               ["The load report shown is the one of data/; the Neo4j graph is whatever was "
+                                "loaded into it."])
             except Exception as exc:  # noqa: BLE001 - any failure: say so (no secrets) and fall back
                 st.session_state["atlas_neo4j_error"] = (
                     "Could not open the Neo4j store, so the embedded store is shown instead "
@@ -184,15 +184,18 @@ def pattern_nodes(store: GraphStore) -> list[dict[str, Any]]:
 # -- showing things ------------------------------------------------------------------------------
 
 def draw(nodes: Sequence[dict[str, Any]], edges: Sequence[dict[str, Any]], *, label: str, height: int = 560,
-         physics: bool = True, highlight_nodes: Iterable[str] = (), highlight_edges: Iterable[tuple[str, str]] = (),
-         selected: str | None = None) -> None:
-    """Draw a subgraph in an iframe and remember it as the current view (for the Export page)."""
-    html = render_network(list(nodes), list(edges), height=height, physics=physics,
-                          highlight_nodes=list(highlight_nodes), highlight_edges=list(highlight_edges),
-                          selected=selected)
-    st.iframe(html, height=height)
-    st.session_state[VIEW_KEY] = {"label": label, "node_ids": [n["id"] for n in nodes],
-                                  "edges": [dict(e) for e in edges]}
+         highlight_nodes: Iterable[str] = (), highlight_edges: Iterable[tuple[str, str]] = (),
+         selected: str | None = None, key: str = "atlas_net", layout: str = "force", centre: str | None = None,
+         kinds: Sequence[str] | None = None, types: Sequence[str] | None = None) -> None:
+    """Draw a subgraph on the network canvas, which expands, centres, opens cards and compares from the
+    drawing (`explorer.canvas_actions.show`), and remember what is drawn as the current view (for the
+    Export page). `key` names the canvas (one per page), `kinds` and `types` bound what an expansion adds."""
+    drawn_nodes, drawn_edges = canvas_actions.show(
+        atlas().store, nodes, edges, key=key, title=label[:1].upper() + label[1:], height=height, layout=layout,
+        centre=centre, kinds=kinds, types=types, highlight_nodes=list(highlight_nodes),
+        highlight_edges=list(highlight_edges), selected=selected)
+    st.session_state[VIEW_KEY] = {"label": label, "node_ids": [n["id"] for n in drawn_nodes],
+                                  "edges": [dict(e) for e in drawn_edges]}
 
 
 def badge(node: dict[str, Any]) -> None:

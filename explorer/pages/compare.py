@@ -81,4 +81,4 @@ sub_edges = [e for e in store.edges_among(draw_ids) if e["type"] != "DESCRIBES"]
 st.caption("The compared patterns and their shared neighbours are highlighted; up to 8 neighbours unique to "
            "each are drawn faded.")
 draw(sub_nodes, sub_edges, label="comparison of " + ", ".join(all_names[p] for p in chosen), height=560,
-     highlight_nodes=list(chosen) + shared)
+     highlight_nodes=list(chosen) + shared, key="compare_net")

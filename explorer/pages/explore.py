@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer import colouring, views
-from explorer.network_html import legend_items
+from explorer.network_layout import LAYOUTS
 from explorer.pages.common import atlas, badge, disclaimer, draw, names_of, pick_node, show_provenance, show_told
 from explorer.urlbind import view_for
 from explorer.views import escape_md
@@ -20,14 +20,16 @@ available_types = [t for t in EDGE_TYPES if t in type_counts]
 default_kinds = [k for k in available_kinds if k != "Source"]
 default_types = [t for t in available_types if t != "DESCRIBES"]
 view = view_for("explore", choices={"explore_centre": {n["id"] for n in everything}, "explore_kinds": available_kinds,
-                                    "explore_types": available_types, "explore_size": list(colouring.SIZE_OPTIONS)},
+                                    "explore_types": available_types, "explore_size": list(colouring.SIZE_OPTIONS),
+                                    "explore_layout": list(LAYOUTS)},
                 defaults={"explore_hops": 1, "explore_kinds": default_kinds, "explore_types": default_types,
-                          "explore_cap": 150, "explore_physics": True, "explore_community": False,
+                          "explore_cap": 150, "explore_layout": next(iter(LAYOUTS)), "explore_community": False,
                           "explore_size": next(iter(colouring.SIZE_OPTIONS))})
 
 st.title("Explore")
-st.caption("The whole graph, or the neighbourhood of one node. Click a node or an edge in the graph "
-           "for its sources; pick a node below to centre on it.")
+st.caption("The whole graph, or the neighbourhood of one node. In the drawing: click a node for its sources, "
+           "double-click to add its neighbours, right-click to centre on it, open its card, compare it or find "
+           "paths from it; type in the search box to find a node.")
 
 top = st.columns([3, 1, 1], vertical_alignment="bottom")
 with top[0]:
@@ -37,8 +39,9 @@ with top[1]:
     hops = st.slider("Hops", 1, 4, 1, key="explore_hops", disabled=centre is None,
                      help="How many edges away from the centre to go.")
 with top[2]:
-    physics = st.toggle("Physics", value=True, key="explore_physics",
-                        help="Keep the force layout running after the first layout.")
+    layout = st.selectbox("Layout", list(LAYOUTS), format_func=LAYOUTS.__getitem__, key="explore_layout",
+                          help="Force: related nodes pulled together. Hierarchical: layers by distance from the "
+                               "centre. Radial: rings around the centre. Positions stay put across reruns.")
 
 with st.expander("Filters: node kinds, edge types, how many nodes to draw", expanded=False):
     f1, f2 = st.columns(2)
@@ -86,38 +89,32 @@ if colours or measure:
     nodes = colouring.decorate(nodes, colours, colouring.centrality_sizes(store, measure) if measure else None)
 
 
-def show_legend() -> None:
-    """The kinds' legend, or the communities' when colouring by community."""
-    st.html(colouring.legend_html(community_rows) if by_community
-            else views.legend_html(legend_items({n["kind"] for n in nodes})))
-
-
-if not centre:
-    # The whole graph gets the full width; clicking a node shows its details inside the frame.
-    draw(nodes, edges, label=label, height=640, physics=physics)
-    show_legend()
-    st.stop()
-
-graph_col, detail_col = st.columns([2, 1], gap="medium")
-with graph_col:
-    # Not `selected=`: that zooms onto the centre and labels all its edges, which clutters hubs.
-    draw(nodes, edges, label=label, height=640, physics=physics)
-    show_legend()
-
-with detail_col:
-    node = store.get_node(centre) or {}
-    with st.container(height=640, border=True):
-        st.caption(escape_md(node.get("kind", "")))
-        st.subheader(escape_md(node.get("name", centre)), anchor=False)
-        if node.get("kind") == "Pattern":
-            badge(node)
-            disclaimer()
-        if node.get("description") or node.get("catalogue_description"):
-            st.markdown(escape_md(node.get("description") or node.get("catalogue_description")))
-        incident = store.incident_edges([centre])
-        names = names_of(store, [x for e in incident for x in (e["source"], e["target"])])
-        told = views.node_edge_sentences(incident, names)
+def centre_details(node_id: str) -> None:
+    """The centre's card summary, every connection told as a sentence and where it is stated, below the
+    canvas (the canvas's own panel shows whichever node is clicked)."""
+    node = store.get_node(node_id) or {}
+    st.subheader(escape_md(node.get("name", node_id)), anchor=False)
+    st.caption(escape_md(node.get("kind", "")))
+    if node.get("kind") == "Pattern":
+        badge(node)
+        disclaimer()
+    if node.get("description") or node.get("catalogue_description"):
+        st.markdown(escape_md(node.get("description") or node.get("catalogue_description")))
+    incident = store.incident_edges([node_id])
+    names = names_of(store, [x for e in incident for x in (e["source"], e["target"])])
+    told = views.node_edge_sentences(incident, names)
+    said, stated = st.columns([3, 2], gap="medium")
+    with said:
         st.markdown(f"**Connections ({len(told)})**")
         show_told(told, empty="No connections.")
+    with stated:
         st.markdown("**Stated at**")
         show_provenance(node)
+
+
+draw(nodes, edges, label=label, height=640, key="explore_net", layout=layout, centre=centre, kinds=kinds,
+     types=types)
+if by_community:
+    st.html(colouring.legend_html(community_rows))
+if centre:
+    centre_details(centre)

@@ -70,7 +70,8 @@ nodes = [found[i] for i in draw_ids if i in found]
 edges = store.edges_among(draw_ids, types)
 
 draw(nodes, edges, label=f"paths from {chosen['nodes'][0]['name']} to {chosen['nodes'][-1]['name']}",
-     height=520, highlight_nodes=hl_nodes, highlight_edges=hl_edges)
+     height=520, highlight_nodes=hl_nodes, highlight_edges=hl_edges, key="paths_net", layout="hierarchical",
+     centre=chosen["nodes"][0]["id"])
 more = len(paths) - 25
 st.caption("The chosen path is highlighted; the other paths are drawn faded"
            + (f" (the first 25 paths; {more} more are listed below)." if more > 0 else "."))

@@ -45,7 +45,8 @@ hood = store.neighbourhood(pid, hops=1, limit=150)
 hood_nodes = [n for n in hood["nodes"] if n["kind"] != "Source"]
 hood_edges = [e for e in hood["edges"] if e["type"] != "DESCRIBES"]
 with st.expander(f"Neighbourhood: {len(hood_nodes) - 1} nodes one step away", expanded=True):
-    draw(hood_nodes, hood_edges, label=f"1-hop neighbourhood of {node['name']}", height=460)
+    draw(hood_nodes, hood_edges, label=f"1-hop neighbourhood of {node['name']}", height=460, key="card_net",
+         layout="radial", centre=pid)
 
 
 def show_section(section: dict) -> None:

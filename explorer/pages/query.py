@@ -73,7 +73,7 @@ def show_result(title: str, result: dict, key: str) -> None:
             st.caption(f"What the result returns: {len(nodes)} node{'s' if len(nodes) != 1 else ''} and "
                        f"{len(edges)} relationship{'s' if len(edges) != 1 else ''} (returned ones and path "
                        "steps only):")
-        draw(nodes, edges, label=title, height=480)
+        draw(nodes, edges, label=title, height=480, key=f"{key}_net")
     else:
         st.caption("No nodes to draw: return whole nodes, relationships or paths (e.g. RETURN p, r, q) to see "
                    "the result as a graph.")

@@ -25,6 +25,8 @@ __all__ = ["LAYOUTS", "MIN_GAP", "Positions", "extend", "layout_positions", "spr
 LAYOUTS: dict[str, str] = {"force": "Force", "hierarchical": "Hierarchical", "radial": "Radial around the centre"}
 #: Least distance between two node centres, in canvas pixels (a node is at most ~45 px across).
 MIN_GAP = 60.0
+#: Rounds of the force layout (it starts from rings, so few are needed).
+_ROUNDS = 30
 #: Distance between neighbouring rings or layers.
 _STEP = 170.0
 
@@ -68,18 +70,38 @@ def _best_connected(graph: nx.Graph, ids: Sequence[str]) -> str:
 
 
 def _force(graph: nx.Graph, ids: Sequence[str]) -> Positions:
-    """Fruchterman-Reingold with seed 42, scaled so the mean edge is about `_STEP` long."""
+    """Fruchterman-Reingold forces from rings around the best connected node (deterministic: no random
+    start), scaled so neighbours sit about `_STEP` apart."""
     if len(ids) == 1:
         return {ids[0]: (0.0, 0.0)}
-    # networkx's dense Fruchterman-Reingold at every size: spring_layout switches to a scipy-only
-    # sparse solver at 500 nodes, and scipy is not a dependency (500 x 500 dense is ~1 MB).
-    from networkx.drawing.layout import _fruchterman_reingold  # noqa: PLC0415
-
-    matrix = nx.to_numpy_array(graph, nodelist=list(ids), weight=None)
-    raw = _fruchterman_reingold(matrix, k=1.6 / math.sqrt(len(ids)), iterations=60 if len(ids) <= 300 else 40,
-                                seed=42)
-    pos = nx.rescale_layout(np.asarray(raw, dtype=float), scale=_STEP * math.sqrt(len(ids)) / 1.6)
+    rings = _rings(graph, ids, _best_connected(graph, ids))
+    pos = np.array([rings[i] for i in ids], dtype=np.float32)
+    pos /= max(float(np.abs(pos).max()), 1.0)
+    index = {node: j for j, node in enumerate(ids)}
+    adjacency = np.zeros((len(ids), len(ids)), dtype=np.float32)
+    for a, b in graph.edges():
+        adjacency[index[a], index[b]] = adjacency[index[b], index[a]] = 1.0
+    pos = _fruchterman_reingold(pos, adjacency, k=1.6 / math.sqrt(len(ids)), rounds=_ROUNDS)
+    pos -= pos.mean(axis=0)
+    pos *= _STEP * math.sqrt(len(ids)) / 2.6 / max(float(np.abs(pos).max()), 1e-6)
     return {i: (float(pos[j][0]), float(pos[j][1])) for j, i in enumerate(ids)}
+
+
+def _fruchterman_reingold(pos: np.ndarray, adjacency: np.ndarray, k: float, rounds: int) -> np.ndarray:
+    """Dense Fruchterman-Reingold in float32 (networkx's sparse one needs scipy, its dense one is slower):
+    every pair repels with k^2/d, linked pairs attract with d^2/k, moves capped by a cooling temperature."""
+    temperature = 0.1
+    cooling = temperature / (rounds + 1)
+    for _ in range(rounds):
+        delta = pos[:, None, :] - pos[None, :, :]
+        dist2 = np.maximum(np.einsum("ijk,ijk->ij", delta, delta), np.float32(1e-4))
+        dist = np.sqrt(dist2)
+        force = np.float32(k * k) / dist2 - adjacency * dist / np.float32(k)
+        shift = np.einsum("ijk,ij->ik", delta, force)
+        length = np.maximum(np.sqrt(np.einsum("ik,ik->i", shift, shift)), np.float32(0.01))
+        pos = pos + shift * (np.float32(temperature) / length)[:, None]
+        temperature -= cooling
+    return pos
 
 
 def _distances(graph: nx.Graph, start: str) -> dict[str, int]:

@@ -115,7 +115,8 @@ def _add_nodes(net: Network, nodes: Sequence[Mapping[str, Any]], positions: Mapp
         if style["shape"] in _LABEL_INSIDE:
             options["font"] = {"color": "#1F2933", "strokeWidth": 0}
             options["margin"] = 7
-        else:
+        else:  # hubs' names stay readable when a big drawing is zoomed out to fit
+            options["font"] = {"size": round(14 + 2 * math.sqrt(min(degree[nid], 64)))}
             options["size"] = _node_size(raw, degree[nid]) + (4 if nid in marked else 0)
         net.add_node(nid, label=_label(name), shape=style["shape"], **options)
     return kinds

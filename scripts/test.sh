@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up everything and run every test: the README's test command, and what .ci/run calls.
-#   - a virtualenv in .venv with requirements.txt
+#   - a virtualenv in .venv with requirements.txt (runtime) and requirements-dev.txt (test and lint tools)
 #   - Debian's chromium for the browser test (installed with apt-get when run as root)
 #   - a real Neo4j 5 server from Maven Central (scripts/neo4j.sh), started for the run and stopped after
 # Under CI=true a browser or Neo4j that cannot be had fails the run; elsewhere those tests are skipped.
@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python3 -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
 
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -28,7 +28,7 @@ import orjson
 from .errors import AtlasError
 from .model import gc_paused
 from .schema import EDGE_TYPES, NODE_KINDS
-from .shapes import EDGE_FIELDS, NODE_FIELDS, places_problem, sections_problem
+from .shapes import EDGE_FIELDS, NODE_FIELDS, SECTION_FIELDS, places_problem
 
 MAGIC = b"pattern-atlas snapshot\n"
 #: Bump when the layout below changes; a snapshot of another version is rebuilt.
@@ -153,6 +153,31 @@ def _column_problem(records: list[dict[str, Any]], fields: dict[str, frozenset[t
     return None
 
 
+def _types_problem(values: list[Any], allowed: frozenset[type] | set[type]) -> bool:
+    """Whether any value has a type not allowed (type() mapped in C)."""
+    return not set(map(type, values)) <= allowed
+
+
+def _sections_problem(sections: list[Any]) -> str | None:
+    """`graph.shapes.sections_problem` over every card section at once, column by column."""
+    if _types_problem(sections, {dict}):
+        return "a section is not {heading, heading_status, items}"
+    if _types_problem([s.get("heading") for s in sections], {str}) \
+            or _types_problem([s.get("heading_status") for s in sections], {str}) \
+            or _types_problem([s.get("items") for s in sections], {list}):
+        return "a section is not {heading, heading_status, items}"
+    problem = _column_problem(sections, SECTION_FIELDS)
+    if problem:
+        return f"a section's {problem}"
+    items = list(chain.from_iterable(s["items"] for s in sections))
+    if _types_problem(items, {dict}) or _types_problem([i.get("line") for i in items], {int}) \
+            or _types_problem([i.get("text") for i in items], {str}) \
+            or _types_problem([i.get("raw") for i in items], {str, type(None)}) \
+            or _types_problem([i.get("subheading") for i in items], {bool, type(None)}):
+        return "a section line is not {line, text}"
+    return None
+
+
 def _refs_problem(records: list[dict[str, Any]], count: int) -> str | None:
     """Whether every 'provenance' in `records` is a list of place numbers below `count`."""
     refs = [r["provenance"] for r in records if "provenance" in r]
@@ -179,7 +204,7 @@ def _nodes(graph: nx.MultiDiGraph, ids: Any, rows: Any, places: list[dict[str, A
     if problem is None and not all("name" in r for r in rows):
         problem = "a node has no name"
     if problem is None:
-        problem = sections_problem([sec for r in rows if r.get("sections") for sec in r["sections"]])
+        problem = _sections_problem([sec for r in rows if r.get("sections") for sec in r["sections"]])
     if problem:
         raise SnapshotError(f"nodes: {problem}")
     inner: Any = graph  # networkx's own dicts, filled as its add_node fills them

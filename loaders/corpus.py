@@ -339,12 +339,18 @@ def _card_heading(doc: Document) -> tuple[int, str] | None:
 def sources_digest(paths: Iterable[Path]) -> str:
     """A digest of every input file's bytes, of the corrections files at or above them, and of the
     vocabulary (with the catalogue names the card reader always uses) and loader code (cache key)."""
-    digest = hashlib.sha256()
     files = discover(list(paths))
-    inside = {f.resolve() for f in files}
-    files += [s for s in find_sidecars(files) if s.resolve() not in inside]
-    reader = [f for f in reader_files() if f.resolve() not in inside]  # code, vocabulary, shipped names
-    for file in [*files, *reader]:
-        digest.update(display_path(file).encode())
-        digest.update(file.read_bytes())
+    resolved = [os.path.realpath(f) for f in files]  # once per file: a big corpus has tens of thousands
+    inside = set(resolved)
+    for extra in [*find_sidecars(files), *reader_files()]:  # corrections; code, vocabulary, shipped names
+        real = os.path.realpath(extra)
+        if real not in inside:
+            resolved.append(real)
+            inside.add(real)
+    # the working folder too: provenance shows paths outside the repository relative to it
+    digest = hashlib.sha256(os.getcwd().encode() + b"\0")
+    for real in resolved:
+        digest.update(real.encode() + b"\0")
+        with open(real, "rb") as fh:
+            digest.update(fh.read())
     return digest.hexdigest()

@@ -72,7 +72,7 @@ def test_a_link_to_a_step_past_the_end_or_an_unknown_story():
     assert subheads(at) == ["Step 4: The way to Self-Judging"]
     at = story_page(story="no-such-story")
     assert any("no-such-story" in unescape_md(w.value) for w in at.warning)
-    assert subheads(at) == ["Step 1: Victim and its neighbourhood"]  # the first story, sorted by file
+    assert subheads(at) == ["Step 1: The Insecure card"]  # the first story, sorted by file
 
 
 def test_the_story_downloads_as_one_html_file():

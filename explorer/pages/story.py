@@ -28,7 +28,8 @@ if not stories:
     st.info("No stories in data/stories/.")
     st.stop()
 by_id = {s.id: s for s in stories}
-view = view_for("story", choices={"story_id": list(by_id)}, defaults={"story_id": stories[0].id, STEP: 1})
+# The story is always named in the URL (no default left out), so a link stays right when stories are added.
+view = view_for("story", choices={"story_id": list(by_id)}, defaults={STEP: 1})
 
 
 def _first_step() -> None:

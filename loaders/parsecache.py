@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 FORMAT = b"pattern-atlas parse cache 1\n"
 #: The `graph` modules the loaders import (directly or through each other): their code decides the built
 #: graph as much as `loaders/` does. tests/test_parse_cache.py checks this list against the imports.
-GRAPH_MODULES = ("errors.py", "model.py", "schema.py", "shipped.py")
+GRAPH_MODULES = ("atomic.py", "errors.py", "model.py", "schema.py", "shipped.py")
 
 
 def reader_files() -> list[Path]:

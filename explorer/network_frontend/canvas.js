@@ -23,6 +23,7 @@
   }
   view.emit = function (action, node) {
     seq += 1;
+    window.atlasEmittedAt = performance.now();
     send("streamlit:setComponentValue", { value: { action: action, node: node, seq: Date.now() * 1000 + (seq % 1000) },
                                           dataType: "json" });
     document.body.setAttribute("data-atlas-last-action", action + ":" + node);
@@ -30,6 +31,7 @@
   window.addEventListener("message", function (ev) {
     var data = ev.data;
     if (!data || data.type !== "streamlit:render" || !data.args) return;
+    window.atlasRenderAt = performance.now();
     var height = Number(data.args.height) || 620;
     root.style.height = height + "px";
     send("streamlit:setFrameHeight", { height: height });
@@ -82,16 +84,21 @@
   }
   function draw(graph) {
     var data = prepare(graph), kept = 0;
+    window.atlasPreparedAt = performance.now();
     document.getElementById("atlas-title").textContent = view.config.title || "Pattern graph";
     document.getElementById("atlas-counts").textContent = A.plural(view.config.nodeCount || 0, "node", "nodes") +
       " \u00B7 " + A.plural(view.config.edgeCount || 0, "edge", "edges");
-    if (network) {
-      data.nodes.forEach(function (n) { if (nodeSet.get(n.id)) kept += 1; });
+    if (network) data.nodes.forEach(function (n) { if (nodeSet.get(n.id)) kept += 1; });
+    if (network && kept * 2 >= data.nodes.length) {  // an expansion: update in place, the rest stays
       var gone = nodeSet.getIds().filter(function (id) { return !view.nodeMeta.has(id); });
       nodeSet.remove(gone);
       nodeSet.update(data.nodes);
       edgeSet.clear();
       edgeSet.add(data.edges);
+    } else if (network) {  // a new view: new data sets in one go
+      nodeSet = new vis.DataSet(data.nodes);
+      edgeSet = new vis.DataSet(data.edges);
+      network.setData({ nodes: nodeSet, edges: edgeSet });
     } else {
       nodeSet = new vis.DataSet(data.nodes);
       edgeSet = new vis.DataSet(data.edges);
@@ -146,9 +153,12 @@
   }
 
   // ---- search: matches keep their colour, the rest fade ---------------------------------------------
+  var dimmed = false;
   function applySearch() {
     if (!nodeSet) return;
     var q = search.value.trim().toLowerCase(), hits = [];
+    if (!q && !dimmed) { found.textContent = ""; return hits; }  // nothing dimmed, nothing to undo
+    dimmed = !!q;
     var updates = nodeSet.getIds().map(function (id) {
       var b = base.get(id), hit = q && view.nodeMeta.get(id).name.toLowerCase().indexOf(q) !== -1;
       if (hit) hits.push(id);

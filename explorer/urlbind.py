@@ -14,13 +14,15 @@ widgets' defaults) and `publish` after them. Where the values come from:
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from explorer import urlstate
+from explorer import uploads, urlstate
 from explorer.urlstate import GLOBAL_PARAMS, Field
 from explorer.views import escape_md
+from graph.errors import AtlasError
 
 _WRITTEN = "urlstate_written_"  # + page: the parameters this session last wrote for the page
 
@@ -128,3 +130,35 @@ def copy_link() -> None:
     """A "Copy link" button with the address of the current view beside it (read from the browser, which
     alone knows the app's base URL; nothing is fetched). The HTML is this module's own, never user text."""
     st.html(_COPY_HTML, unsafe_allow_javascript=True)
+
+
+def custom_from_url(load: uploads.Loader, data_dir: Path) -> dict[str, Any] | None:
+    """The session's uploaded documents: as loaded in this session, or, in a new session (a reload, a
+    shared link), rebuilt from the upload the URL's `upload` token names. A token naming nothing here is
+    dropped from the URL with a note in the sidebar."""
+    custom = st.session_state.get("atlas_custom")
+    token = st.query_params.get(uploads.PARAM)
+    if custom is not None or not token or st.session_state.get("atlas_upload_missing") == token:
+        return custom
+    try:
+        with st.spinner("Loading data/ with the uploaded document of this link …"):
+            custom = uploads.reopen(token, data_dir, load)
+    except AtlasError:
+        custom = None
+    if custom is None:
+        st.session_state["atlas_upload_missing"] = token
+        del st.query_params[uploads.PARAM]
+        st.sidebar.warning("The uploaded document this link names is no longer on this server: the graph is "
+                           "built from data/ alone.", icon=":material/link_off:")
+        return None
+    st.session_state["atlas_custom"] = custom
+    return custom
+
+
+def keep_upload_in_url(custom: dict[str, Any] | None) -> None:
+    """Put the upload's token in the URL (a page switch clears it), or take a stale one out."""
+    token = (custom or {}).get("token")
+    if token and st.query_params.get(uploads.PARAM) != token:
+        st.query_params[uploads.PARAM] = token
+    elif not token and uploads.PARAM in st.query_params:
+        del st.query_params[uploads.PARAM]

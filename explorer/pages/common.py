@@ -16,6 +16,7 @@ import streamlit as st
 from atlas.compose import load_documents, open_embedded, open_neo4j
 from atlas.settings import Neo4jSettings, read_settings
 from explorer import canvas_actions, views
+from explorer.urlbind import custom_from_url, keep_upload_in_url
 from explorer.views import escape_md
 from graph.errors import AtlasError, redact
 from graph.store import GraphStore
@@ -78,7 +79,8 @@ def _clear_neo4j_failure() -> None:
 def setup_store() -> Atlas:
     """Choose the store for this run (sidebar), load it with progress shown, remember it."""
     neo4j = settings().neo4j
-    custom = st.session_state.get("atlas_custom")
+    custom = custom_from_url(load_documents, settings().data_dir)  # a reload keeps the uploaded documents
+    keep_upload_in_url(custom)
     choice = EMBEDDED
     with st.sidebar:
         if neo4j:

@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
 import streamlit as st
 
-from explorer import views
+from atlas.compose import load_documents
+from explorer import uploads, views
 from explorer.pages.common import atlas, correction_form, default_store, pattern_nodes, settings, tidy
 from explorer.urlbind import view_for
 from explorer.views import escape_md
-from atlas.compose import load_documents
 from loaders.corrections import correctable, section_lines
 from loaders.errors import LoadError
 from loaders.text import REPO_ROOT
@@ -33,7 +32,7 @@ for note in ctx.notes:
 
 summary = views.report_summary(report)
 metric_cols = st.columns(len(summary))
-for col, (name, value) in zip(metric_cols, summary.items()):
+for col, (name, value) in zip(metric_cols, summary.items(), strict=False):
     col.metric(name.capitalize(), value)
 
 warnings = report.get("warnings") or []
@@ -130,7 +129,7 @@ else:
 
 # -- loading more --------------------------------------------------------------------------------
 
-def load_with_data(extra: Path, label: str, tmpdir: str | None = None) -> None:
+def load_with_data(extra: Path, label: str, tmpdir: str | None = None, token: str | None = None) -> None:
     """Build a new embedded store from data/ plus `extra`; keep the previous graph on any error."""
     error = None
     with st.status(f"Loading data/ with {label} …", expanded=False) as status:
@@ -148,11 +147,9 @@ def load_with_data(extra: Path, label: str, tmpdir: str | None = None) -> None:
             shutil.rmtree(tmpdir, ignore_errors=True)
         st.error(error)
         return
-    old = st.session_state.get("atlas_custom") or {}
-    if old.get("tmpdir"):
-        shutil.rmtree(old["tmpdir"], ignore_errors=True)
+    uploads.discard(st.session_state.get("atlas_custom"))
     st.session_state["atlas_custom"] = {"store": store, "report": new_report, "label": f"data/ + {label}",
-                                        "tmpdir": tmpdir, "paths": [str(p) for p in paths]}
+                                        "tmpdir": tmpdir, "paths": [str(p) for p in paths], "token": token}
     st.session_state[FLASH] = (f"Loaded data/ with {label}: {len(new_report.get('documents') or [])} documents, "
                                f"{len(new_report.get('warnings') or [])} warnings. Every page now shows this graph.")
     st.rerun()
@@ -160,7 +157,9 @@ def load_with_data(extra: Path, label: str, tmpdir: str | None = None) -> None:
 
 st.subheader("Load another document", anchor=False)
 st.caption("Add a pattern card or an article (.txt or .md, up to 1 MB) to the documents in data/. The text is "
-           "parsed, never run, and data/ is not changed: the combined graph lives in this browser session only.")
+           "parsed, never run, and data/ is not changed. An uploaded file is kept on this server under a random "
+           "name that the page's link carries, so a reload (or the link) shows the same graph until Reload from "
+           "data/.")
 up_col, dir_col = st.columns(2, gap="large")
 with up_col:
     uploaded = st.file_uploader("Upload a card or article", type=["txt", "md"], key="sources_upload",
@@ -170,10 +169,10 @@ with up_col:
         if problem:
             st.error(escape_md(problem))
         else:
-            folder = tempfile.mkdtemp(prefix="pattern-atlas-upload-")
-            target = Path(folder) / views.safe_upload_name(uploaded.name)
+            token, folder = uploads.new_upload_dir()  # kept for a reload: its token goes in the URL
+            target = folder / views.safe_upload_name(uploaded.name)
             target.write_bytes(uploaded.getvalue())
-            load_with_data(target, target.name, folder)
+            load_with_data(target, target.name, str(folder), token)
 with dir_col:
     folder_text = st.text_input("Or a folder on this computer", key="sources_folder",
                                 placeholder="a folder of .txt / .md cards and articles")
@@ -187,9 +186,7 @@ with dir_col:
 
 if st.button("Reload from data/", key="sources_reload", icon=":material/refresh:",
              help="Drop any uploaded document and rebuild the graph from the files in data/."):
-    old = st.session_state.pop("atlas_custom", None) or {}
-    if old.get("tmpdir"):
-        shutil.rmtree(old["tmpdir"], ignore_errors=True)
+    uploads.discard(st.session_state.pop("atlas_custom", None))
     default_store.clear()
     st.session_state[FLASH] = "Reloaded the graph from data/."
     st.rerun()

@@ -313,9 +313,9 @@ def os_environ_password() -> str:
 
 @pytest.mark.neo4j
 def test_server_that_stops_answering_times_out_at_the_deadline(neo4j_corpus_store, proxy):
-    from graph.neo4j_store import Neo4jStore
+    from atlas import open_neo4j, read_settings
 
-    with Neo4jStore.from_env(proxied_env(proxy)) as store:
+    with open_neo4j(read_settings(proxied_env(proxy)).neo4j) as store:
         proxy.frozen.set()
         start = time.monotonic()
         with pytest.raises(QueryTimeout, match="longer than 1 s"):

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, REPO
+from atlas import open_neo4j, read_settings
 from graph.neo4j_store import Neo4jStore
 
 pytestmark = pytest.mark.neo4j
@@ -87,7 +88,7 @@ class SecondServer:
         return {**os.environ, **self.settings}
 
     def store(self) -> Neo4jStore:
-        return Neo4jStore.from_env(self.settings)
+        return open_neo4j(read_settings(self.settings).neo4j)
 
     def load_cli(self, *paths: Path | str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "loaders", *map(str, paths), "-o", os.devnull, "--neo4j"],

@@ -74,10 +74,13 @@ class PageView:
         values = {f.key: st.session_state[f.key] for f in self.fields if f.key in st.session_state}
         encoded = urlstate.encode(self.fields, values, self.defaults)
         as_lists = {k: ([v] if isinstance(v, str) else list(v)) for k, v in encoded.items()}
-        st.session_state[_WRITTEN + self.page] = as_lists
-        if as_lists != self.params:
-            kept = {k: v for k, v in current_params().items() if k in GLOBAL_PARAMS}
-            st.query_params.from_dict({**encoded, **kept})
+        prefix = urlstate.DYNAMIC_PREFIX.get(self.page)
+        ours = {f.param for f in self.fields} | {k for k in current_params() if prefix and k.startswith(prefix)}
+        foreign = {k: v for k, v in current_params().items() if k not in ours}  # kept as they are (?embed=…)
+        st.session_state[_WRITTEN + self.page] = {**as_lists, **{k: v for k, v in foreign.items()
+                                                                if k not in GLOBAL_PARAMS}}
+        if as_lists != {k: v for k, v in self.params.items() if k in ours}:
+            st.query_params.from_dict({**encoded, **foreign})
         return encoded
 
 

@@ -54,6 +54,8 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     "story": (Field("story", "story_id"), Field("step", "story_step", "int", 1, 50)),
 }
 
+#: Parameters a page makes at run time (a named question's parameters), all its own: one not used now goes.
+DYNAMIC_PREFIX = {"query": "p."}
 #: Parameters every page keeps (the uploaded-documents token, see explorer/urlbind.py).
 GLOBAL_PARAMS = ("upload",)
 

@@ -90,3 +90,13 @@ def test_named_question_parameters_are_in_the_url():
     assert at.session_state["query_name"] == "distinctions-between"
     assert at.session_state["query_param_distinctions-between_b"] == "pattern:victim"
     assert url(at) == {"question": ["distinctions-between"], "p.b": ["pattern:victim"]}  # p.min_patterns: not its
+
+
+def test_parameters_of_others_do_not_freeze_the_widgets():
+    """A parameter no page owns (?embed=true) is kept in the URL by publish, and must not make every run
+    look like a newly opened link (which would put the widgets back to the link's values)."""
+    at = opened("explore", {"embed": "true"})
+    at.selectbox(key="explore_centre").set_value("pattern:victim").run()
+    at.run()  # a second run: the URL now holds the centre, and the widget keeps it
+    assert at.session_state["explore_centre"] == "pattern:victim"
+    assert url(at) == {"embed": ["true"], "centre": ["pattern:victim"]}

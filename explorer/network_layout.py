@@ -60,9 +60,24 @@ def _cached(ids: tuple[str, ...], edges: tuple[tuple[str, str], ...], layout: st
     elif layout == "radial":
         raw = _rings(graph, ids, centre or _best_connected(graph, ids))
     else:
-        raw = _force(graph, ids)
+        raw = _beside(_force(graph, [i for i in ids if graph.degree(i)]) if any(graph.degree(i) for i in ids)
+                      else {}, [i for i in ids if not graph.degree(i)])
     placed = spread(raw)
     return tuple((i, placed[i]) for i in ids)
+
+
+def _beside(pos: Positions, loose: Sequence[str]) -> Positions:
+    """`pos` with the unlinked nodes in rows below it (the forces would push them to the far edge, and
+    fitting the drawing to them shrank everything else)."""
+    out = dict(pos)
+    if not loose:
+        return out
+    bottom = max((y for _, y in pos.values()), default=0.0) + _STEP * 0.8
+    left = min((x for x, _ in pos.values()), default=0.0)
+    per_row = max(6, int((max((x for x, _ in pos.values()), default=0.0) - left) // (MIN_GAP * 1.8)) + 1)
+    for j, node in enumerate(loose):
+        out[node] = (left + (j % per_row) * MIN_GAP * 1.8, bottom + (j // per_row) * MIN_GAP * 1.3)
+    return out
 
 
 def _best_connected(graph: nx.Graph, ids: Sequence[str]) -> str:
@@ -91,13 +106,14 @@ def _fruchterman_reingold(pos: np.ndarray, adjacency: np.ndarray, k: float, roun
     """Dense Fruchterman-Reingold in float32 (networkx's sparse one needs scipy, its dense one is slower):
     every pair repels with k^2/d, linked pairs attract with d^2/k, moves capped by a cooling temperature."""
     temperature = 0.1
+    gravity = 0.6 * k * len(pos) ** 0.5
     cooling = temperature / (rounds + 1)
     for _ in range(rounds):
         delta = pos[:, None, :] - pos[None, :, :]
         dist2 = np.maximum(np.einsum("ijk,ijk->ij", delta, delta), np.float32(1e-4))
         dist = np.sqrt(dist2)
         force = np.float32(k * k) / dist2 - adjacency * dist / np.float32(k)
-        shift = np.einsum("ijk,ij->ik", delta, force)
+        shift = np.einsum("ijk,ij->ik", delta, force) - pos * np.float32(gravity)  # gravity keeps islands near
         length = np.maximum(np.sqrt(np.einsum("ik,ik->i", shift, shift)), np.float32(0.01))
         pos = pos + shift * (np.float32(temperature) / length)[:, None]
         temperature -= cooling

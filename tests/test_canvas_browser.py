@@ -62,7 +62,7 @@ def test_click_shows_the_sources_beside_the_drawing(server, width):  # noqa: F81
         assert shown["x"] >= stage["x"] + stage["width"] - 1 and abs(shown["y"] - stage["y"]) < 2
         assert shown["x"] + shown["width"] <= min(outer["x"] + outer["width"], width) + 1
         assert shown["y"] + 100 < outer["y"] + outer["height"] and shown["width"] >= 160
-        _screenshot(page, SHOTS / f"canvas-details-{width}.png")
+        page.screenshot(path=str(SHOTS / f"canvas-details-{width}.png"))  # the window as the user sees it
 
 
 def test_whole_graph_nodes_carry_description_and_sources(server):  # noqa: F811

@@ -172,3 +172,16 @@ def test_reach_is_the_union_of_neighbours(any_store, frontier):
     for kinds, types in [(None, None), (["Pattern", "Capacity"], ["COMBINES_WITH", "BLOCKS"])]:
         assert any_store.reach(frontier, types, kinds) == GraphStore.reach(any_store, frontier, types, kinds)
     assert "pattern:needy" in any_store.reach(["pattern:insecure"], None, None)
+
+
+@pytest.mark.parametrize("a, b", [("pattern:insecure", "pattern:self-judging"), ("pattern:victim", "capacity:belonging"),
+                                  ("pattern:needy", "pattern:needy")])
+def test_a_stores_own_traversals_equal_the_ones_written_once(any_store, a, b):
+    """Stores may answer the neighbourhood and the first shortest path their own faster way; the answer
+    must be the one `graph.traversal` gives from the primitives."""
+    from graph import traversal
+    from graph.store import GraphStore, path_types
+    types = path_types(None)
+    assert any_store.shortest_node_paths(a, b, types) == GraphStore.shortest_node_paths(any_store, a, b, types)
+    for hops, limit in [(1, None), (2, 15)]:
+        assert any_store.neighbourhood(a, hops, limit=limit) == traversal.neighbourhood(any_store, a, hops, limit=limit)

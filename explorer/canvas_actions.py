@@ -19,7 +19,7 @@ from typing import Any
 
 import streamlit as st
 
-from explorer.network_component import NetworkEvent, network
+from explorer.network_component import ACTIONS, NetworkEvent, network
 from graph.store import GraphStore
 
 __all__ = ["EXPAND_LIMIT", "PAGE_FILES", "enrich", "expanded_view", "follow", "show", "target"]
@@ -62,7 +62,7 @@ def expanded_view(store: GraphStore, key: str, nodes: Sequence[Mapping[str, Any]
         memo = {"base": base, "ids": []}
         st.session_state[memo_key] = memo
     if not memo["ids"]:
-        return list(nodes), list(edges)
+        return [dict(n) for n in nodes], [dict(e) for e in edges]
     kind_list = list(kinds) if kinds else None
     type_list = list(types) if types else None
     have = {str(n["id"]): dict(n) for n in nodes}
@@ -127,8 +127,8 @@ def show(store: GraphStore, nodes: Sequence[Mapping[str, Any]], edges: Sequence[
     and edges drawn (for the Export page's "current view")."""
     drawn_nodes, drawn_edges = expanded_view(store, key, nodes, edges, kinds, types)
     drawn_nodes = enrich(store, drawn_nodes)
-    extra = {} if actions is None else {"actions": actions}
     event = network(drawn_nodes, drawn_edges, key=key, layout=layout, centre=centre, height=height, title=title,
-                    highlight_nodes=highlight_nodes, highlight_edges=highlight_edges, selected=selected, **extra)
+                    highlight_nodes=highlight_nodes, highlight_edges=highlight_edges, selected=selected,
+                    actions=tuple(ACTIONS) if actions is None else actions)
     follow(event, key=key, centre=centre, kinds={str(n["id"]): str(n.get("kind")) for n in drawn_nodes})
     return drawn_nodes, drawn_edges

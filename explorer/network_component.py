@@ -34,7 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import pyvis
+import pyvis  # type: ignore[import-untyped]
 import streamlit as st
 from streamlit.components.v1 import declare_component
 
@@ -101,7 +101,7 @@ def positions_for(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[st
     same_view = isinstance(memo, dict) and memo.get("layout") == layout and memo.get("centre") == centre
     known = {i: tuple(p) for i, p in (memo or {}).get("positions", {}).items()} if same_view else {}
     if known and sum(i in known for i in ids) * 2 >= len(ids):
-        positions = extend(known, ids, pairs)  # type: ignore[arg-type]
+        positions = extend(known, ids, pairs)
     else:
         positions = layout_positions(ids, pairs, layout, centre)
     st.session_state[memo_key] = {"layout": layout, "centre": centre, "positions": positions}

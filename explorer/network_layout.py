@@ -52,7 +52,7 @@ def _cached(ids: tuple[str, ...], edges: tuple[tuple[str, str], ...], layout: st
             centre: str | None) -> tuple[tuple[str, tuple[float, float]], ...]:
     if not ids:
         return ()
-    graph = nx.Graph()
+    graph: nx.Graph = nx.Graph()
     graph.add_nodes_from(ids)
     graph.add_edges_from(edges)
     if layout == "hierarchical":
@@ -257,7 +257,7 @@ def extend(known: Mapping[str, tuple[float, float]], node_ids: Sequence[str],
         cx, cy = out[anchor] if anchor else (right, 0.0)
         radius = max(_STEP * 1.2, len(members) * MIN_GAP * 1.3 / (2 * math.pi))
         for j, node in enumerate(members):
-            a = 2 * math.pi * j / len(members) + 0.35
-            fresh[node] = (cx + radius * math.cos(a), cy + radius * math.sin(a))
+            turn = 2 * math.pi * j / len(members) + 0.35
+            fresh[node] = (cx + radius * math.cos(turn), cy + radius * math.sin(turn))
     settled = spread({**out, **fresh}, fixed=out)
     return {i: out[i] if i in out else settled[i] for i in node_ids}

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from pyvis.network import Network
+from pyvis.network import Network  # type: ignore[import-untyped]
 
 from explorer.network_html import (
     _HEX,
@@ -101,7 +101,8 @@ def _add_nodes(net: Network, nodes: Sequence[Mapping[str, Any]], positions: Mapp
         kind, name = str(raw.get("kind") or ""), str(raw.get("name") or nid)
         style = style_for(kind)
         kinds.append(kind)
-        colour = raw.get("color") if isinstance(raw.get("color"), str) and _HEX.match(raw["color"]) else style["color"]
+        own = raw.get("color")
+        colour = own if isinstance(own, str) and _HEX.match(own) else str(style["color"])
         x, y = positions.get(nid, (0.0, 0.0))
         options: dict[str, Any] = {
             "x": x, "y": y, "color": _node_color(colour, emphasised=nid in marked),

@@ -26,230 +26,18 @@ import json
 import random
 import shutil
 import sys
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
-from graph.schema import node_id, slug
+from bench import words as W
+from bench.expected import Expected
+from graph.schema import node_id
 
 DEFAULT_SEED = 42
 EDGES_PER_CARD_TARGET = 40
 
 # -- word pools ------------------------------------------------------------------------------------
 
-_CAPACITIES = [
-    "belonging", "confidence", "value", "self-support", "autonomy", "trust", "assertiveness", "limit setting",
-    "intimacy", "strength", "self-esteem", "playfulness", "spontaneity", "calm", "acceptance", "compassion",
-    "self-compassion", "openness", "flexibility", "initiative", "presence", "grounding", "courage",
-    "receptivity", "warmth", "honesty", "cooperation", "responsibility", "curiosity", "resilience", "clarity",
-    "patience", "generosity", "humility", "joy", "equanimity", "power", "care", "commitment", "self-expression",
-]
-_CAPACITY_MODS = ["steady", "inner", "relational", "embodied", "shared", "quiet", "active", "mature", "grounded",
-                  "mutual", "realistic", "playful", "gentle", "lasting", "open"]
-
-_CORE_ISSUES = [
-    "inadequacy", "shame", "emptiness", "abandonment", "unworthiness", "helplessness", "betrayal",
-    "powerlessness", "guilt", "loneliness", "fear", "humiliation", "deprivation", "invisibility", "defectiveness",
-    "mistrust", "dependence", "failure", "insignificance", "exclusion",
-]
-_CORE_MODS = ["deep", "chronic", "hidden", "early", "pervasive", "bodily", "social", "moral"]
-
-_ORIGIN_A = ["inconsistent", "harsh", "absent", "conditional", "intrusive", "unpredictable", "cold", "chaotic",
-             "overprotective", "neglectful", "critical", "shaming", "distant", "anxious", "controlling",
-             "withdrawn", "punitive", "rejecting", "smothering", "dismissive"]
-_ORIGIN_B = ["caregiving", "parenting", "discipline", "approval", "attention", "mirroring", "support",
-             "affection", "supervision", "family climate", "schooling", "sibling rivalry", "peer groups",
-             "home life", "early care"]
-_ORIGIN_C = ["", "in childhood", "in adolescence"]
-
-_COND_SUBJECTS = [
-    "Social situations", "Being evaluated", "Meetings", "Being left alone", "Conflict", "Criticism", "Praise",
-    "Deadlines", "Family gatherings", "Separation from a partner", "Large groups", "New relationships",
-    "Being asked for help", "Phone calls", "Performance reviews", "Public speaking", "Waiting for a reply",
-    "Holidays", "Illness", "Changes in routine", "Competition", "Being ignored", "Requests for closeness",
-    "Making decisions", "Feedback", "Authority figures", "Unstructured time", "Disagreement", "Being watched",
-    "Success", "Being the centre of attention", "Being corrected", "Losing a game", "Rules imposed by others",
-    "Physical closeness", "Silence from others", "Teasing", "Travel", "Money worries", "Exams",
-]
-_COND_CONTEXTS = [
-    "at work", "at home", "with strangers", "with a partner", "in a group", "with family", "online",
-    "in the evening", "after a setback", "under time pressure", "with people in authority", "with close friends",
-    "at school", "in therapy", "in new places", "with people who are judgmental", "with people who are aloof",
-    "when tired", "when unwell", "during holidays", "in front of colleagues", "with neighbours",
-    "in a new job", "after a loss", "with children", "with older relatives", "in public", "on social media",
-    "in meetings", "in intimate moments", "at parties", "in class", "in queues", "in shops", "on the phone",
-    "by email", "in sports", "in small talk", "in interviews", "with a former partner", "with siblings",
-    "with a boss", "with a teacher", "with a doctor", "with a landlord", "during travel", "after criticism",
-    "after praise", "before sleep", "in the morning", "after drinking", "on weekends", "at weddings",
-    "at funerals", "in waiting rooms", "in crowds", "in cars", "at the gym", "at dinner", "in the office",
-]
-
-_CONCEPT_A = ["avoidant", "dependent", "anxious", "obsessive", "histrionic", "borderline", "narcissistic",
-              "schizoid", "paranoid", "depressive", "masochistic", "passive", "social", "generalized",
-              "performance", "separation", "disorganized", "complex", "adjustment", "somatic"]
-_CONCEPT_B = ["personality disorder", "attachment", "phobia", "anxiety disorder", "traits", "syndrome",
-              "attachment style", "personality traits", "features", "stress reaction"]
-_CONCEPT_PRE = ["", "chronic", "subclinical", "late-onset"]
-
-_ROLE_A = ["silent", "anxious", "helpful", "critical", "quiet", "reluctant", "eager", "watchful", "cheerful",
-           "distant", "loyal", "stubborn", "wounded", "rebellious", "careful"]
-_ROLE_B = ["member", "observer", "helper", "rescuer", "outsider", "peacemaker", "scapegoat", "leader",
-           "follower", "joker", "caretaker", "critic", "latecomer", "bystander"]
-
-_SUBTYPE_SUFFIXES = ["in Relationships", "at Work", "about Performance", "in Groups", "with Family",
-                     "for Reassurance", "in Crisis", "about the Body", "about Money", "in Intimacy",
-                     "with Authority", "on Social Media", "at School", "in Public"]
-
-_MECHANISMS = [
-    "Early Childhood Experiences", "Social Comparisons", "Past Failures", "Relationship Dynamics",
-    "Perfectionism", "Family Expectations", "Cultural Messages", "Bullying and Teasing", "Loss and Grief",
-    "Chronic Illness", "Financial Stress", "Workplace Pressure", "Academic Pressure", "Traumatic Events",
-    "Body Image", "Online Feedback", "Parental Conflict", "Frequent Moves", "Sibling Comparison",
-    "Inconsistent Discipline", "Overprotection", "Emotional Neglect", "Rejection by Peers",
-    "Unstable Friendships", "Harsh Self-Talk", "Migration", "Discrimination", "Caregiving Duties", "Job Loss",
-    "Divorce in the Family",
-]
-_STRATEGIES = [
-    "Self-Reflection", "Seeking Professional Help", "Building Supportive Relationships",
-    "Setting Realistic Goals", "Practicing Self-Compassion", "Limiting Comparisons", "Journaling",
-    "Mindfulness Practice", "Assertiveness Training", "Body Awareness", "Gradual Exposure",
-    "Peer Support Groups", "Celebrating Small Wins", "Questioning the Inner Critic", "Physical Exercise",
-    "Creative Expression", "Sleep and Routine", "Boundary Setting", "Volunteering", "Reading and Learning",
-]
-_FIRST_NAMES = [
-    "Ethan", "Charlotte", "Kyle", "Madeline", "Hailey", "Joshua", "Amelia", "Noah", "Olivia", "Liam", "Sophia",
-    "Mason", "Isabella", "Lucas", "Mia", "Logan", "Harper", "Elijah", "Evelyn", "Aiden", "Abigail", "Caleb",
-    "Emily", "Owen", "Ella", "Ryan", "Grace", "Nathan", "Chloe", "Isaac", "Zoe", "Julian", "Nora", "Levi",
-    "Lily", "Adrian", "Hannah", "Gabriel", "Aria", "Dylan", "Leah", "Miles", "Ruby", "Felix", "Clara",
-]
-_PERSON_ROLES = ["30-year-old IT specialist", "high school teacher", "aspiring writer", "college student",
-                 "retired nurse", "young father", "marketing manager", "graduate student", "bus driver",
-                 "freelance designer", "junior lawyer", "chef in a busy restaurant", "social worker",
-                 "40-year-old accountant", "new employee at a bank", "semi-professional musician"]
-_ALIAS_ADVERBS = ["seldom", "rarely", "never", "barely", "hardly", "scarcely"]
-_ALIAS_PARTICIPLES = ["acknowledged", "praised", "noticed", "comforted", "heard", "supported", "encouraged",
-                      "protected", "reassured", "welcomed"]
-_SYLLABLES = ["dra", "ven", "mol", "tas", "ri", "quo", "bel", "nar", "sti", "fen", "lor", "gam", "pes", "ul",
-              "cri", "zan", "hob", "mer", "tiv", "oss"]
-
-# Sentence material for the free-text sections (never the word "pattern": free text that names a
-# pattern becomes an edge, and only the lines written for that purpose may do so).
-_VERBS = ["withdraws from", "holds back in", "avoids", "over-prepares for", "apologizes in", "freezes in",
-          "seeks reassurance in", "keeps quiet in", "tries too hard in", "second-guesses decisions in",
-          "plays down achievements in", "looks for approval in"]
-_SITES = ["social situations", "close relationships", "work meetings", "family life", "new groups",
-          "conversations with strangers", "performance situations", "intimate relationships", "team projects",
-          "friendships"]
-# behaviour lines name personal settings; work and group settings belong to the group-behaviour section
-_PERSONAL_SITES = ["social situations", "close relationships", "family life", "conversations with strangers",
-                   "performance situations", "intimate relationships", "friendships"]
-_ADJS = ["inadequate", "unwanted", "fragile", "incompetent", "invisible", "undesirable", "helpless", "unworthy",
-         "alone", "defective", "too much", "not enough"]
-_OTHER_ADJS = ["powerful", "judgmental", "rejecting", "desirable", "competent", "distant", "demanding",
-               "sustaining", "critical", "unreliable"]
-_ABOUT = ["the person's fear of rejection", "the intensity of the person's need for contact",
-          "an inner voice that attacks the person's worth", "getting needs met indirectly through caring",
-          "a wish to stay out of sight", "a readiness to feel wronged", "a hidden resentment of demands",
-          "a guarded watchfulness toward others", "a drive to be admired", "a struggle to keep control",
-          "a habit of pleasing others first", "a reluctance to take up space"]
-_COMBINE_DESCS = ["Feels {a} about the degree of need", "Withdraws and keeps a distance in response to {b}",
-                  "Looks for evidence that others will reject them in {b}", "Criticizes oneself for being {a}",
-                  "Takes care of others in the hope of being cared for in {b}",
-                  "Feels wronged when others do not notice the effort in {b}",
-                  "Hides feeling {a} behind helpfulness in {b}", "Expects to be found {a} in {b}"]
-
-
-# -- generation ------------------------------------------------------------------------------------
-
-def _pool(rng: random.Random, size: int, *parts: list[str], base: list[str] | None = None) -> list[str]:
-    """`size` distinct names: `base` first, then combinations of `parts` in a seeded order."""
-    names: list[str] = []
-    seen: set[str] = set()
-
-    def add(name: str) -> None:
-        key = slug(name)
-        if key and key not in seen:
-            seen.add(key)
-            names.append(name)
-
-    for name in base or []:
-        if len(names) >= size:
-            break
-        add(name)
-    combos = list(itertools.product(*parts))
-    rng.shuffle(combos)
-    for combo in combos:
-        if len(names) >= size:
-            break
-        add(" ".join(c for c in combo if c))
-    if len(names) < size:
-        raise ValueError(f"pool too small: wanted {size}, can make {len(names)}")
-    return names
-
-
-class _Skewed:
-    """Draws from a pool with Zipf-like weights (rank r has weight 1/(r+1)^s), so some items are hubs."""
-
-    def __init__(self, items: list[str], s: float = 0.8) -> None:
-        self.items = items
-        self.cum = list(itertools.accumulate(1.0 / (r + 1) ** s for r in range(len(items))))
-
-    def sample(self, rng: random.Random, k: int) -> list[str]:
-        k = min(k, len(self.items))
-        out: list[str] = []
-        while len(out) < k:
-            (pick,) = rng.choices(self.items, cum_weights=self.cum, k=1)
-            if pick not in out:
-                out.append(pick)
-        return out
-
-
-def _pseudo_word(index: int) -> str:
-    """A distinct, pronounceable subject word per index (base-20 syllables + 'ity')."""
-    syll = []
-    n = index * 7 + 421  # not "dradradra" for the first one
-    for _ in range(3):
-        syll.append(_SYLLABLES[n % len(_SYLLABLES)])
-        n //= len(_SYLLABLES)
-    while n:
-        syll.append(_SYLLABLES[n % len(_SYLLABLES)])
-        n //= len(_SYLLABLES)
-    word = "".join(syll) + "ity"
-    return word[:1].upper() + word[1:]
-
-
-@dataclass
-class Expected:
-    """What the loader must produce, from the generator's own bookkeeping."""
-
-    nodes: dict[str, set[str]] = field(default_factory=dict)
-    edges: set[tuple[str, str, str]] = field(default_factory=set)
-    inferred_sections: int = 0
-    lossy_cards: int = 0
-    inferred_by_section: Counter = field(default_factory=Counter)
-
-    def node(self, kind: str, name: str, nid: str | None = None) -> str:
-        nid = nid or node_id(kind, name)
-        self.nodes.setdefault(kind, set()).add(nid)
-        return nid
-
-    def edge(self, s: str, t: str, d: str) -> None:
-        self.edges.add((s, t, d))
-
-    def to_dict(self, cards: int, articles: int, seed: int) -> dict:
-        return {
-            "cards": cards, "articles": articles, "seed": seed,
-            "node_counts": {k: len(v) for k, v in sorted(self.nodes.items())},
-            "edge_counts": dict(sorted(Counter(t for _, t, _ in self.edges).items())),
-            "nodes": sum(len(v) for v in self.nodes.values()),
-            "edges": len(self.edges),
-            "inferred_sections": self.inferred_sections,
-            "inferred_by_section": dict(sorted(self.inferred_by_section.items())),
-            "lossy_cards": self.lossy_cards,
-        }
-
-
-#: Sections whose heading may be lost (the loader infers them by cue or position), as in the seed card.
 DROPPABLE = ("behavior", "motivation", "statement", "self_other", "distinctions", "subtypes",
              "associated_features", "related_patterns", "transference", "reparation", "reinforcement",
              "experimenting")
@@ -266,16 +54,18 @@ class Generator:
         self.width = max(4, len(str(cards - 1)))
         rng = self.rng
         n = cards
-        self.capacities = _Skewed(_pool(rng, min(40 + n // 100, 600), _CAPACITY_MODS, _CAPACITIES, base=_CAPACITIES))
-        self.core_issues = _Skewed(_pool(rng, min(20 + n // 50, 160), _CORE_MODS, _CORE_ISSUES, base=_CORE_ISSUES))
-        self.origins = _Skewed(_pool(rng, min(60 + n // 20, 900), _ORIGIN_A, _ORIGIN_B, _ORIGIN_C,
+        self.capacities = W.Skewed(W.pool(rng, min(40 + n // 100, 600), W.CAPACITY_MODS, W.CAPACITIES,
+                                          base=W.CAPACITIES))
+        self.core_issues = W.Skewed(W.pool(rng, min(20 + n // 50, 160), W.CORE_MODS, W.CORE_ISSUES, base=W.CORE_ISSUES))
+        self.origins = W.Skewed(W.pool(rng, min(60 + n // 20, 900), W.ORIGIN_A, W.ORIGIN_B, W.ORIGIN_C,
                                      base=["lack of validation or mirroring", "rejection", "neglect",
                                            "abandonment", "parentification"]))
-        self.conditions = _Skewed(_pool(rng, min(100 + n // 5, 2400), _COND_SUBJECTS, _COND_CONTEXTS), s=0.7)
-        self.concepts = _Skewed([_cap(c) for c in _pool(rng, min(50 + n // 20, 800), _CONCEPT_PRE, _CONCEPT_A, _CONCEPT_B)])
-        self.roles = _Skewed(_pool(rng, min(30 + n // 100, 210), ["The"], _ROLE_A, _ROLE_B))
-        self.mechanisms = _Skewed(_MECHANISMS, s=0.5)
-        self.strategies = _Skewed(_STRATEGIES, s=0.5)
+        self.conditions = W.Skewed(W.pool(rng, min(100 + n // 5, 2400), W.COND_SUBJECTS, W.COND_CONTEXTS), s=0.7)
+        self.concepts = W.Skewed([W.cap(c) for c in W.pool(rng, min(50 + n // 20, 800), W.CONCEPT_PRE, W.CONCEPT_A,
+                                                            W.CONCEPT_B)])
+        self.roles = W.Skewed(W.pool(rng, min(30 + n // 100, 210), ["The"], W.ROLE_A, W.ROLE_B))
+        self.mechanisms = W.Skewed(W.MECHANISMS, s=0.5)
+        self.strategies = W.Skewed(W.STRATEGIES, s=0.5)
         self.expected = Expected()
         self.used_origins: list[str] = []
         self.used_capacities: list[str] = []
@@ -301,25 +91,33 @@ class Generator:
 
     # -- one card --------------------------------------------------------------------------------
     def card(self, i: int, path: str) -> str:
-        rng, exp = self.rng, self.expected
+        """Card `i` as text, its nodes and edges counted in `self.expected` (sections in the template's
+        order; the random draws in a fixed order, so a seed gives the same corpus)."""
         name = self.name(i)
-        low = name.lower()
-        pid = exp.node("Pattern", name, self.pid(i))
-        sid = exp.node("Source", path)
-        exp.edge(sid, "DESCRIBES", pid)
-        sections: list[tuple[str, str, list[str]]] = []  # (key, heading, blocks of lines)
+        pid = self.expected.node("Pattern", name, self.pid(i))
+        sid = self.expected.node("Source", path)
+        self.expected.edge(sid, "DESCRIBES", pid)
+        sections: list[tuple[str, str, list[Any]]] = []  # (key, heading, lines, or blocks of lines)
 
-        def add(key: str, heading: str, lines: list[str]) -> None:
+        def add(key: str, heading: str, lines: list[Any]) -> None:
             sections.append((key, heading, lines))
 
+        self._person(i, name, pid, add)
+        self._relations(i, name, pid, add)
+        self._therapy(i, name, pid, add)
+        return self._render(name, sections)
+
+    def _person(self, i: int, name: str, pid: str, add: Callable[[str, str, list[Any]], None]) -> None:
+        """Behavior to activating conditions: what the person does, feels and believes, and why."""
+        rng, exp = self.rng, self.expected
         add("behavior", "Behavior", [
-            f"{rng.choice(_VERBS).capitalize()} {rng.choice(_PERSONAL_SITES)} and {rng.choice(_VERBS)} "
-            f"{rng.choice(_PERSONAL_SITES)}"
+            f"{rng.choice(W.VERBS).capitalize()} {rng.choice(W.PERSONAL_SITES)} and {rng.choice(W.VERBS)} "
+            f"{rng.choice(W.PERSONAL_SITES)}"
             for _ in range(rng.randint(4, 6))] + [
-            f"Acts so as to avoid being {rng.choice(_ADJS)} or being too much for others"])
+            f"Acts so as to avoid being {rng.choice(W.ADJS)} or being too much for others"])
         add("motivation", "Motivation", [
-            f"Feels {rng.choice(_ADJS)} when {rng.choice(_SITES)} become demanding" for _ in range(rng.randint(2, 3))
-        ] + [f"Expects to be seen as {rng.choice(_ADJS)} by others, to not be recognized or appreciated"])
+            f"Feels {rng.choice(W.ADJS)} when {rng.choice(W.SITES)} become demanding" for _ in range(rng.randint(2, 3))
+        ] + [f"Expects to be seen as {rng.choice(W.ADJS)} by others, to not be recognized or appreciated"])
         core = self.core_issues.sample(rng, rng.randint(2, 3))
         origins = self.origins.sample(rng, rng.randint(3, 5))
         for c in core:
@@ -327,19 +125,19 @@ class Generator:
         for o in origins:
             exp.edge(pid, "ORIGINATES_IN", exp.node("Origin", o))
             self.used_origins.append(o)
-        add("core_issues", "Core Issues/Origins", [_cap(", ".join(core)), "Derives from " + ", ".join(origins)])
-        add("statement", "Statement", [f"No one sees me as I am. I can't manage {rng.choice(_SITES)}."])
-        add("unconscious_thought", "Unconscious Thought", [f"I am {rng.choice(_ADJS)}. I am {rng.choice(_ADJS)}."])
+        add("core_issues", "Core Issues/Origins", [W.cap(", ".join(core)), "Derives from " + ", ".join(origins)])
+        add("statement", "Statement", [f"No one sees me as I am. I can't manage {rng.choice(W.SITES)}."])
+        add("unconscious_thought", "Unconscious Thought", [f"I am {rng.choice(W.ADJS)}. I am {rng.choice(W.ADJS)}."])
         add("self_other", "Representations", [
-            "Self: " + _cap(", ".join(rng.sample(_ADJS, 3))),
-            "Other: " + _cap(", ".join(rng.sample(_OTHER_ADJS, 3)))])
+            "Self: " + W.cap(", ".join(rng.sample(W.ADJS, 3))),
+            "Other: " + W.cap(", ".join(rng.sample(W.OTHER_ADJS, 3)))])
         add("sees_others_as", "Sees Others As", [
             f"People who can potentially {rng.choice(['reject', 'judge', 'abandon', 'validate'])} the client"])
         blocked = self.capacities.sample(rng, rng.randint(3, 6))
         for c in blocked:
             exp.edge(pid, "BLOCKS", exp.node("Capacity", c))
             self.used_capacities.append(c)
-        add("capacities_blocked", "Healthy Capacities Blocked", [_cap(", ".join(blocked))])
+        add("capacities_blocked", "Healthy Capacities Blocked", [W.cap(", ".join(blocked))])
         add("demographics", "Gender and Culture", [
             f"More common in cultures that value {rng.choice(['restraint', 'achievement', 'harmony', 'modesty'])}",
             f"Described more often in {rng.choice(['women', 'men'])} in some settings"])
@@ -347,24 +145,30 @@ class Generator:
         for c in conds:
             exp.edge(pid, "ACTIVATED_BY", exp.node("Condition", c))
         add("activating_conditions", "Activating Conditions", conds)
+
+    def _relations(self, i: int, name: str, pid: str, add: Callable[[str, str, list[Any]], None]) -> None:
+        """Distinctions, subtypes, related patterns, combinations and concepts."""
+        rng, exp = self.rng, self.expected
+        low = name.lower()
         dist = self.others(i, rng.randint(2, 4))
         lines = []
         for j in dist:
-            lines.append(f"The {self.name(j).lower()} pattern is characterized by {rng.choice(_ABOUT)}, "
-                         f"while the {low} pattern is characterized by {rng.choice(_ABOUT)}.")
+            lines.append(f"The {self.name(j).lower()} pattern is characterized by {rng.choice(W.ABOUT)}, "
+                         f"while the {low} pattern is characterized by {rng.choice(W.ABOUT)}.")
             exp.edge(pid, "DISTINGUISHED_FROM", self.pid(j))
         add("distinctions", "Distinctions", lines)
-        subs = rng.sample(_SUBTYPE_SUFFIXES, rng.randint(2, 4))
+        subs = rng.sample(W.SUBTYPE_SUFFIXES, rng.randint(2, 4))
         blocks = []
         for s in subs:
             sub = f"{name} {s}"
             exp.edge(pid, "HAS_SUBTYPE", exp.node("Subtype", sub))
-            blocks.append([sub, f"Afraid of being {rng.choice(_ADJS)} in {rng.choice(_SITES)}, especially when tired."])
+            blocks.append([sub, f"Afraid of being {rng.choice(W.ADJS)} in {rng.choice(W.SITES)}, "
+                                "especially when tired."])
         add("subtypes", "Subtypes", blocks)  # blocks: two blank lines between subtypes
         if rng.random() < 0.5:
             add("associated_features", "Associated Features", [
-                f"Generally worried about {rng.choice(_SITES)}, health and the future",
-                f"Feels pressured by others to perform in {rng.choice(_SITES)}"])
+                f"Generally worried about {rng.choice(W.SITES)}, health and the future",
+                f"Feels pressured by others to perform in {rng.choice(W.SITES)}"])
         under, comb = self.others(i, 2)
         add("related_patterns", "Related Patterns", [
             f"Often underlies the {self.name(under).lower()} pattern, where the need is met indirectly",
@@ -374,7 +178,7 @@ class Generator:
         combos = self.others(i, rng.randint(4, 8))
         lines = []
         for j in combos:
-            desc = rng.choice(_COMBINE_DESCS).format(a=rng.choice(_ADJS), b=rng.choice(_SITES))
+            desc = rng.choice(W.COMBINE_DESCS).format(a=rng.choice(W.ADJS), b=rng.choice(W.SITES))
             lines.append(f"{self.name(j)}: {desc}")
             exp.edge(pid, "COMBINES_WITH", self.pid(j))
         add("combinations", f"Combinations of {name} Pattern with Other Patterns", lines)
@@ -382,10 +186,14 @@ class Generator:
         for c in concepts:
             exp.edge(pid, "RELATED_CONCEPT", exp.node("Concept", c))
         add("related_concepts", "Related Technical Concepts", concepts)
+
+    def _therapy(self, i: int, name: str, pid: str, add: Callable[[str, str, list[Any]], None]) -> None:
+        """Transference to potential problems: the therapy sections."""
+        rng, exp = self.rng, self.expected
         add("transference", "Transference", [
-            f"The client fears being judged by the therapist and wants to be seen as {rng.choice(_OTHER_ADJS)}"])
+            f"The client fears being judged by the therapist and wants to be seen as {rng.choice(W.OTHER_ADJS)}"])
         add("countertransference_toward", f"Countertransference toward {name} Client", [
-            "Overly involved in reassuring the client", f"Irritated by how {rng.choice(_ADJS)} the client feels"])
+            "Overly involved in reassuring the client", f"Irritated by how {rng.choice(W.ADJS)} the client feels"])
         add("countertransference_of", f"Countertransference of {name} Therapist", [
             "Needing too much reassurance from clients.", "Difficulty challenging clients or setting boundaries"])
         roles = self.roles.sample(rng, rng.randint(1, 2))
@@ -396,7 +204,7 @@ class Generator:
             "Being warm, accepting, interested, and empathic helps to bring the client into therapy and "
             "disconfirm the expectation of being rejected."])
         add("understanding_needed", "Understanding of Pattern Needed by Client", [
-            f"Recognizing how the fear of being {rng.choice(_ADJS)} drives the search for reassurance."])
+            f"Recognizing how the fear of being {rng.choice(W.ADJS)} drives the search for reassurance."])
         add("accessing_core", "Accessing Core Issue and Origins", [
             "It is important for the client to reveal the hurt, even when that feels risky",
             f"The {rng.choice(['rejection', 'neglect', 'criticism'])} and the care that was missing."])
@@ -406,7 +214,7 @@ class Generator:
         for c in develops:
             exp.edge(pid, "DEVELOPS", exp.node("Capacity", c))
             self.used_capacities.append(c)
-        add("accessing_capacities", "Accessing Healthy Capacities", [_cap(", ".join(develops))])
+        add("accessing_capacities", "Accessing Healthy Capacities", [W.cap(", ".join(develops))])
         add("experimenting", "Experimenting with Healthy Behavior", [
             "Reaching out to others despite fears of rejection", "Speaking up despite fears"])
         add("reinforcement", "Reinforcement", ["Appreciation for taking risks", "Positive responses from others"])
@@ -418,6 +226,10 @@ class Generator:
             f"Also look for underlying {self.name(deeper).lower()} pattern"])
         exp.edge(self.pid(deeper), "MAY_UNDERLIE", pid)
 
+
+    def _render(self, name: str, sections: list[tuple[str, str, list[Any]]]) -> str:
+        """The card's text; a third of the cards lose some headings (three blank lines where one was)."""
+        rng, exp = self.rng, self.expected
         lossy = rng.random() < 0.33
         dropped: set[str] = set()
         if lossy:
@@ -440,6 +252,7 @@ class Generator:
                 out += "\n\n".join(lines).split("\n")
         return "\n".join(out) + "\n"
 
+
     # -- one article -----------------------------------------------------------------------------
     def article(self, a: int, subject: int, word: str, path: str, phrases: list[tuple[str, str]],
                 capacity_terms: list[tuple[str, str]]) -> str:
@@ -449,11 +262,11 @@ class Generator:
         exp.edge(sid, "DESCRIBES", pid)
         low = word.lower()
         out = [f"Understanding the Roots of {word}: Insights from Psychological Mechanisms", "",
-               f"{word} is a complex experience that stems from a sense of being {rng.choice(_ADJS)} or "
+               f"{word} is a complex experience that stems from a sense of being {rng.choice(W.ADJS)} or "
                f"uncertain about oneself. It can affect personal relationships, work and self-esteem. Here, we "
                f"explore some common psychological mechanisms that contribute to {low}, illustrated through "
                f"examples.", ""]
-        names = rng.sample(_FIRST_NAMES, 12)
+        names = rng.sample(W.FIRST_NAMES, 12)
         stem = Path(path).stem
         for k, mech in enumerate(self.mechanisms.sample(rng, rng.randint(4, 6)), 1):
             mid = exp.node("Mechanism", mech)
@@ -461,9 +274,9 @@ class Generator:
             person = names[k - 1]
             eid = exp.node("Example", f"{stem} {person}")
             exp.edge(eid, "ILLUSTRATES", mid)
-            intro = (f"For instance, {person}, a {rng.choice(_PERSON_ROLES)}, recalls how this shaped the years "
+            intro = (f"For instance, {person}, a {rng.choice(W.PERSON_ROLES)}, recalls how this shaped the years "
                      "that followed." if rng.random() < 0.7 else
-                     f"{person}, for example, felt {rng.choice(_ADJS)} whenever {rng.choice(_SITES)} came up.")
+                     f"{person}, for example, felt {rng.choice(W.ADJS)} whenever {rng.choice(W.SITES)} came up.")
             extra = ""
             if phrases and rng.random() < 0.6:
                 term, target = rng.choice(phrases)
@@ -471,8 +284,8 @@ class Generator:
                 exp.edge(mid, "CORRESPONDS_TO", target)
             out += [f"{k}. {mech}", "",
                     f"The roots of {low} often trace back to {mech.lower()}. {intro}{extra} "
-                    f"These feelings persisted into adult life, affecting {rng.choice(_SITES)} and "
-                    f"{rng.choice(_SITES)}.", ""]
+                    f"These feelings persisted into adult life, affecting {rng.choice(W.SITES)} and "
+                    f"{rng.choice(W.SITES)}.", ""]
         out += [f"Strategies to Overcome {word}", "",
                 f"Understanding the causes of {low} is the first step toward addressing it. Here are a few "
                 "strategies that can help:", ""]
@@ -510,9 +323,10 @@ class Generator:
         # terms ("strengthen trust" -> capacity:trust), then each article's subject word.
         origin_ids = sorted({node_id("Origin", o) for o in self.used_origins})
         cap_names = sorted(set(self.used_capacities))
-        phrase_terms = [f"{a} {b}" for a, b in itertools.product(_ALIAS_ADVERBS, _ALIAS_PARTICIPLES)]
+        phrase_terms = [f"{a} {b}" for a, b in itertools.product(W.ALIAS_ADVERBS, W.ALIAS_PARTICIPLES)]
         rng.shuffle(phrase_terms)
-        phrases = [(t, rng.choice(origin_ids)) for t in phrase_terms[: min(len(phrase_terms), 10 + self.n_articles // 2)]]
+        phrases = [(t, rng.choice(origin_ids))
+                   for t in phrase_terms[: min(len(phrase_terms), 10 + self.n_articles // 2)]]
         cap_terms = [(f"strengthen {c}", node_id("Capacity", c))
                      for c in rng.sample(cap_names, min(len(cap_names), 10 + self.n_articles // 4))]
         subjects = rng.sample(range(self.n), min(self.n, self.n_articles))
@@ -522,7 +336,7 @@ class Generator:
         for term, target in cap_terms:
             rows.append((term, target, "An article phrase for a capacity a card blocks (synthetic)."))
         for a, subject in enumerate(subjects):
-            word = _pseudo_word(a)
+            word = W.pseudo_word(a)
             file = out / "articles" / f"roots-of-{word.lower()}.txt"
             file.write_text(self.article(a, subject, word, display_path(file), phrases, cap_terms), encoding="utf-8")
             rows.append((word.lower(), self.pid(subject), f"The subject word of {file.name} (synthetic)."))
@@ -540,10 +354,6 @@ class Generator:
         expected = self.expected.to_dict(self.n, len(subjects), self.seed)
         (out / "expected.json").write_text(json.dumps(expected, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         return expected
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def generate(cards: int, out: Path, seed: int = DEFAULT_SEED, articles: int | None = None) -> dict:

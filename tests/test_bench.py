@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import DATA, REPO
 
 from bench.generate import generate
-from bench.run import PER_SIZE_ROWS, PYVIS_ROWS, QUICK_SIZE
-from conftest import DATA, REPO
+from bench.rows import LOADING_PAIRS, PER_SIZE_ROWS, PYVIS_ROWS, QUICK_SIZE
 from loaders.corpus import load_paths
 
 
@@ -54,7 +54,7 @@ def test_generated_corpus_loads_without_warnings_and_with_the_expected_counts(tm
     cards = [n for n in graph.nodes.values() if n["kind"] == "Pattern"]
     assert len(cards) == 120 and all(n["status"] == "card" for n in cards)
     blocked_by: dict[str, int] = {}
-    for s, t, d in graph.edges:
+    for _s, t, d in graph.edges:
         if t == "BLOCKS":
             blocked_by[d] = blocked_by.get(d, 0) + 1
     assert max(blocked_by.values()) >= 20
@@ -97,7 +97,7 @@ def test_quick_benchmark_prints_every_row(tmp_path):
             with open_neo4j(read_settings().neo4j) as store:
                 store.replace_all(load_paths([DATA]).graph)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    rows = _table(proc.stdout)
+    rows = _table(proc.stdout.split("## Issue 17", 1)[0])
     size = str(QUICK_SIZE)
     for measure in PER_SIZE_ROWS:
         assert (measure, size) in rows, f"missing row {measure!r}\n{proc.stdout}"
@@ -112,6 +112,10 @@ def test_quick_benchmark_prints_every_row(tmp_path):
         assert (measure, "—") in rows and rows[(measure, "—")][8] != "skipped"
     assert len(rows) == len(PER_SIZE_ROWS) + len(PYVIS_ROWS)
     assert "\nTargets: " in proc.stdout
+    # issue 17's rows side by side, today's approach and the new one, each measured in this run
+    side_by_side = proc.stdout.split("## Issue 17", 1)[1]
+    for measure, _, _ in LOADING_PAIRS:
+        assert f"| {measure} | {QUICK_SIZE} | " in side_by_side, side_by_side
     # the corpus the benchmark generated loaded completely (the parse row says what it loaded)
     assert "generator expected" not in rows[("parse throughput", size)][9]
     with pytest.raises(ValueError):

@@ -19,6 +19,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.queries import app_query_args
+from bench.rows import Row, at_most, log
+
 CANVAS_NODES = (25, 150, 500)
 CANVAS_TARGET_MS = 300.0  # issue 14: at 150 nodes
 CANVAS_ROWS = [m for n in CANVAS_NODES for m in (f"canvas click to settled drawing, {n} nodes",
@@ -60,8 +63,6 @@ _OLD_PAGE = """async (html) => {
 
 def _views(store: Any, n: int) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
     """Two views of about `n` nodes (neighbourhoods of two patterns) to switch between."""
-    from bench.run import app_query_args  # noqa: PLC0415 - bench.run imports this module
-
     kinds, types = app_query_args()
     patterns = sorted(p["id"] for p in store.list_nodes(["Pattern"]))
     one = store.neighbourhood(patterns[len(patterns) // 2], hops=4, kinds=kinds, edge_types=types, limit=n)
@@ -106,10 +107,8 @@ def _measure_size(page: Any, store: Any, n: int, runs: int) -> tuple[list[float]
     return new, old, note
 
 
-def canvas_rows(store: Any, runs: int, size: str) -> list[Any]:
+def canvas_rows(store: Any, runs: int, size: str) -> list[Row]:
     """The CANVAS_ROWS for a store's graph (skipped with the reason when Chromium cannot be had)."""
-    from bench.run import Row, at_most, log  # noqa: PLC0415
-
     skipped = _unavailable()
     if skipped:
         return [Row(m, "—", unit="ms", skipped=skipped) for m in CANVAS_ROWS]

@@ -18,8 +18,9 @@ For each corpus size (synthetic cards from `bench.generate`, written under `--wo
     length 3, limit 50) and compare latency, p50 and p95 over random pattern pairs from a fixed seed, on
     the embedded store and on Neo4j (`bench.queries`);
   - the Explore and Paths pages under `streamlit.testing.v1.AppTest` (a subprocess per size);
-and once, the pyvis page (`render_network`) for 100, 300 and 1,000 drawn nodes. The rows and targets are
-in `bench.rows`.
+and once, the pyvis page (`render_network`) for 100, 300 and 1,000 drawn nodes, and in Chromium the network
+canvas's click to the next view's settled drawing for 25, 150 and 500 nodes beside the old page's
+(`bench.browser`). The rows and targets are in `bench.rows`.
 
 Every figure is the median of several runs with the min and max (`--runs`, default 3; a measurement
 stops repeating once it has used its time budget, and the table says how many runs it got); ratios are
@@ -39,6 +40,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.browser import canvas_rows
 from bench.children import app_rows, build_rows, child_app, child_build
 from bench.loading import before_after, child_cold_start, child_open, loading_rows
 from bench.neo4j_rows import neo4j_section, open_neo4j
@@ -181,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             size_rows, store = run_size(n, opts, neo, neo_reason)
             rows += size_rows
         rows += pyvis_rows(store, opts, str(opts.sizes[-1]))
+        rows += canvas_rows(store, opts.runs, str(opts.sizes[-1]))
     finally:
         if neo is not None:
             neo.close()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import DATA, REPO
 
+from bench.browser import CANVAS_ROWS, CHROMIUM
 from bench.generate import generate
 from bench.rows import LOADING_PAIRS, PER_SIZE_ROWS, PYVIS_ROWS, QUICK_SIZE
 from loaders.corpus import load_paths
@@ -110,7 +111,11 @@ def test_quick_benchmark_prints_every_row(tmp_path):
             assert float(cells[2].replace(",", "")) >= 0
     for measure in PYVIS_ROWS:
         assert (measure, "—") in rows and rows[(measure, "—")][8] != "skipped"
-    assert len(rows) == len(PER_SIZE_ROWS) + len(PYVIS_ROWS)
+    browser = Path(CHROMIUM).exists() or os.environ.get("CI") == "true"  # under CI a missing browser fails
+    for measure in CANVAS_ROWS:
+        assert (measure, "—") in rows, f"missing row {measure!r}\n{proc.stdout}"
+        assert (rows[(measure, "—")][8] != "skipped") == browser, rows[(measure, "—")]
+    assert len(rows) == len(PER_SIZE_ROWS) + len(PYVIS_ROWS) + len(CANVAS_ROWS)
     assert "\nTargets: " in proc.stdout
     # issue 17's rows side by side, today's approach and the new one, each measured in this run
     side_by_side = proc.stdout.split("## Issue 17", 1)[1]

@@ -1,4 +1,4 @@
-"""Read-only Cypher for researchers: the guard both stores share, and the embedded runner.
+"""Read-only Cypher for researchers: the guard and checks both stores share.
 
 Both stores check a query before sending anything: its size, nesting depth and operator chains
 (`check_size`), then that it cannot write (`check_read_only`); the Neo4j store also runs it in READ
@@ -6,24 +6,16 @@ access mode, as a second wall. The guard reads the query as Neo4j 5 does: first 
 are decoded everywhere (the server decodes them before lexing, so `\\u0043REATE` is CREATE), then
 strings, backtick-quoted names and comments are told apart from code with the server's own rules.
 
-On the embedded store, Cypher runs through grand-cypher (a Cypher subset over networkx) in a forked
-worker process, so that a runaway match can be stopped at the timeout; the worker may grow by at most
-`worker_memory_mb()` MiB and sends back at most the row limit; variable-length patterns are capped in
-hops (checked on the text for a clear message, and on grand-cypher's own parse tree in the worker).
-Results have one shape on both stores:
+The embedded store's engine is `graph.embedded_cypher` (graphqlite, run in the forked worker of
+`graph.cypher_worker` with a time limit and a memory cap). Results have one shape on both stores:
 ``{"columns": [...], "rows": [[...], ...], "subgraph": {"nodes": [...], "edges": [...]}, "truncated": bool}``.
 """
 from __future__ import annotations
 
 import math
-import multiprocessing
-import os
-import pickle
 import re
 import unicodedata
-from typing import Any, Callable, Iterator, Sequence
-
-import networkx as nx
+from typing import Any, Iterator, Sequence
 
 from .errors import AtlasError
 
@@ -43,11 +35,6 @@ MAX_CHAIN = 250
 #: The most clauses (MATCH, WITH, UNWIND, RETURN, UNION, CALL, FINISH) accepted: Neo4j 5 plans each
 #: part; 100 parts of a UNION took it seconds, 300 longer than a client waits.
 MAX_CLAUSES = 50
-#: How much the embedded store's Cypher worker may grow (address space, MiB) beyond its size when
-#: forked; PATTERN_ATLAS_CYPHER_MEMORY_MB overrides it.
-WORKER_MEMORY_MB = 1024
-#: The largest answer (pickled) the worker sends back.
-MAX_RESULT_BYTES = 64 * 2**20
 #: Neo4j integers are 64-bit.
 INT64 = (-2**63, 2**63 - 1)
 
@@ -337,70 +324,6 @@ def check_params(params: dict[str, Any] | None) -> None:
         walk(value, str(key))
 
 
-# -- variable-length patterns (embedded store) ---------------------------------------------------
-_DIGITS = re.compile("[0-9]+")
-
-
-def _hops_message(max_hops: int, written: str) -> str:
-    return (f"variable-length patterns are capped at {max_hops} hops here (write e.g. *1..{max_hops}); "
-            f"'{written}' is not; run longer ones on Neo4j (--store neo4j)")
-
-
-def check_hops(query: str, max_hops: int = MAX_VARIABLE_HOPS) -> None:
-    """Refuse variable-length patterns that are unbounded or longer than `max_hops`.
-
-    Reads every relationship pattern (a `[…]` with `-` before or after it), whatever the spaces,
-    comments, variable, types or properties before its `*`: `*`, `*2..` and `*..` are unbounded,
-    `*n` means n hops, `*m..n` n hops."""
-    tokens = [(kind, text) for kind, text in _lexemes(query) if kind not in ("space", "comment")]
-    for start, (kind, text) in enumerate(tokens):
-        if text != "[":
-            continue
-        depth, end = 0, None
-        for j in range(start, len(tokens)):
-            if tokens[j][1] in _OPEN:
-                depth += 1
-            elif tokens[j][1] in _CLOSE:
-                depth -= 1
-                if depth == 0:
-                    end = j
-                    break
-        before = tokens[start - 1][1] if start else ""
-        after = tokens[end + 1][1] if end is not None and end + 1 < len(tokens) else ""
-        if "-" not in (before, after):
-            continue  # a list or a subscript, not a relationship
-        inner = tokens[start + 1:end if end is not None else len(tokens)]
-        level = 0
-        for j, (ikind, itext) in enumerate(inner):
-            if itext in _OPEN:
-                level += 1
-            elif itext in _CLOSE:
-                level -= 1
-            if level or itext != "*":
-                continue
-            rest = [t for _, t in inner[j + 1:j + 5]]
-            low = rest[0] if rest and _DIGITS.fullmatch(rest[0]) else ""
-            tail = rest[1:] if low else rest
-            ranged = tail[:2] == [".", "."]
-            high = tail[2] if ranged and len(tail) > 2 and _DIGITS.fullmatch(tail[2]) else ""
-            written = "*" + low + (".." + high if ranged else "")
-            bound = high if ranged else low
-            if not bound or int(bound) > max_hops:
-                raise UnsupportedQuery(_hops_message(max_hops, written))
-
-
-def _check_tree_hops(tree: Any, max_hops: int) -> None:
-    """The hop check on grand-cypher's own parse tree: what it will run, whatever the text looked like."""
-    for sub in tree.iter_subtrees():
-        if getattr(sub, "data", None) != "edge_match":
-            continue
-        values = {str(getattr(t, "type", "")): str(t) for t in sub.scan_values(lambda v: hasattr(v, "type"))}
-        low, high = values.get("MIN_HOP"), values.get("MAX_HOP")
-        bound = high if high is not None else low
-        if bound is not None and int(bound) > max_hops:
-            raise UnsupportedQuery(_hops_message(max_hops, f"*{low}" + (f"..{high}" if high is not None else "")))
-
-
 # -- results --------------------------------------------------------------------------------------
 def summarise(value: Any) -> Any:
     """A JSON-able form of a result value: nodes as {id, kind, name}, others as they are."""
@@ -413,256 +336,3 @@ def summarise(value: Any) -> Any:
     if isinstance(value, set):
         return sorted(summarise(v) for v in value)
     return value
-
-
-def node_ids_in(rows: Sequence[Sequence[Any]]) -> list[str]:
-    """Ids of the nodes that appear in result rows (for the result's subgraph)."""
-    found: set[str] = set()
-
-    def walk(v: Any) -> None:
-        if isinstance(v, dict):
-            if "id" in v and "kind" in v:
-                found.add(v["id"])
-            for x in v.values():
-                walk(x)
-        elif isinstance(v, list):
-            for x in v:
-                walk(x)
-
-    for row in rows:
-        walk(list(row))
-    return sorted(found)
-
-
-def cypher_view(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """The graph as grand-cypher sees it: kinds and edge types as `__labels__`, scalar properties."""
-    view = nx.MultiDiGraph()
-    for nid, attrs in graph.nodes(data=True):
-        props = {k: v for k, v in attrs.items() if isinstance(v, (str, int, float, bool)) and k != "id"}
-        view.add_node(nid, __labels__={attrs["kind"]}, id=nid, **props)
-    for u, v, key, attrs in graph.edges(keys=True, data=True):
-        props = {k: val for k, val in attrs.items() if isinstance(val, (str, int, float, bool)) and k != "type"}
-        # the ends, so a returned relationship can name them (graph.results.embedded_value)
-        view.add_edge(u, v, key=key, __labels__={key}, type=key, **props, __source__=u, __target__=v)
-    return view
-
-
-# -- the embedded runner ---------------------------------------------------------------------------
-_AGGREGATES = frozenset("COUNT SUM AVG MAX MIN COLLECT".split())
-
-
-#: What grand-cypher reads but answers differently from Neo4j: refused before it runs.
-_WRONG_ON_EMBEDDED = [
-    (re.compile(r"\)\s*-\s*(?:\[[^\]]*\]\s*)?-\s*\(", re.S),
-     "undirected relationship patterns ()-[]-() (grand-cypher matches each pair once, Neo4j once per "
-     "direction); write the direction, -> or <-"),
-    (re.compile(r"\bNOT\b(?!\s+NULL\b)", re.I), "NOT (grand-cypher drops rows with it)"),
-    (re.compile(r"\bMATCH\s+\w+\s*=", re.I), "path variables (MATCH p = …)"),
-]
-#: What grand-cypher's grammar has no rule for, as a user would name it (only reported when it fails).
-_LACKING = [
-    (re.compile(r"\bOPTIONAL\s+MATCH\b", re.I), "OPTIONAL MATCH"),
-    (re.compile(r"(?<!STARTS)(?<!ENDS)\s+\bWITH\b", re.I), "WITH"),
-    (re.compile(r"\bUNWIND\b", re.I), "UNWIND"),
-    (re.compile(r"\bUNION\b", re.I), "UNION"),
-    (re.compile(r"\bCASE\b", re.I), "CASE"),
-    (re.compile(r"\bCALL\s*\{", re.I), "CALL { } subqueries"),
-    (re.compile(r"\bIS\s+(?:NOT\s+)?NULL\b", re.I), "IS [NOT] NULL"),
-    (re.compile(r"\(\s*\*\s*\)"), "count(*)"),
-    (re.compile(r"\(\s*DISTINCT\b", re.I), "DISTINCT inside an aggregate (count(DISTINCT x))"),
-    (re.compile(r"\[\s*\w+\s+IN\b", re.I), "list comprehensions [x IN … | …]"),
-    (re.compile(r"\bWHERE\b.*\(\s*\w*\s*\)\s*<?-", re.I | re.S), "pattern predicates in WHERE"),
-    (re.compile(r"\bMATCH\b[^()]*\([^)]*\)[^,]*?,\s*\(", re.I | re.S), "several patterns in one MATCH "
-     "separated by commas (write one MATCH per pattern)"),
-    (re.compile(r"\bRETURN\b[^;]*?[-+*/]\s*\w", re.I | re.S), "arithmetic in RETURN"),
-]
-_FUNCTIONS = frozenset("""ID TOLOWER TOUPPER TRIM COALESCE SIZE TYPE RELATIONSHIPS COUNT SUM AVG MAX MIN COLLECT
-    ALL ANY NONE SINGLE EXISTS""".split())
-_NOT_FUNCTIONS = _CHAIN_BREAKS | _OPERATOR_WORDS | _CLAUSES | {"XOR", "NOT"}
-_FUNCTION_CALL = re.compile(r"(?<![\w.$])(\w+)\s*\(")
-_STORE_HINT = "run it on the Neo4j store (--store neo4j), which runs full Cypher"
-
-
-def refuse_wrong_on_embedded(query: str) -> None:
-    """Refuse what grand-cypher would run with rows different from Neo4j's (see _WRONG_ON_EMBEDDED)."""
-    code = strip_literals(query)
-    for pattern, what in _WRONG_ON_EMBEDDED:
-        if pattern.search(code):
-            raise UnsupportedQuery(f"the embedded store's Cypher does not run {what}; {_STORE_HINT}")
-
-
-def lacking_constructs(query: str) -> list[str]:
-    """The constructs of the query that the embedded store's Cypher (grand-cypher) lacks, by name."""
-    code = strip_literals(query)
-    found = [what for pattern, what in _LACKING if pattern.search(code)]
-    functions = sorted({m.group(1) for m in _FUNCTION_CALL.finditer(code)
-                        if m.group(1).upper() not in _FUNCTIONS and m.group(1).upper() not in _NOT_FUNCTIONS})
-    found += [f"the function {name}()" for name in functions]
-    return found
-
-
-def unsupported_message(query: str, detail: str) -> str:
-    lacking = lacking_constructs(query)
-    if lacking:
-        return f"the embedded store's Cypher (grand-cypher) lacks {', '.join(lacking)}; {_STORE_HINT}"
-    return (f"the embedded store's Cypher (grand-cypher) could not read this query ({detail}); {_STORE_HINT}")
-
-
-def to_grand_cypher(query: str) -> str:
-    """The query rewritten into what grand-cypher's grammar reads, meaning unchanged: single-quoted
-    strings in double quotes, aggregate functions (count, sum, avg, min, max, collect) and EXISTS in
-    upper case (its grammar has them case-sensitive), comments as spaces. A string holding a backslash
-    or a double quote is left as written (grand-cypher does not decode escapes)."""
-    tokens = list(_lexemes(query))
-    out: list[str] = []
-    for i, (kind, text) in enumerate(tokens):
-        if kind == "string" and text[0] == "'" and '"' not in text and "\\" not in text:
-            out.append('"' + text[1:-1] + '"')
-        elif kind == "comment":
-            out.append(" ")
-        elif kind == "word" and text.upper() in _AGGREGATES | {"EXISTS"}:
-            following = next((t for k, t in tokens[i + 1:] if k not in ("space", "comment")), "")
-            out.append(text.upper() if following in ("(", "{") else text)
-        else:
-            out.append(text)
-    return "".join(out)
-
-
-def _run_grand_cypher(view: nx.MultiDiGraph, query: str, limit: int, max_hops: int = MAX_VARIABLE_HOPS,
-                      written: str | None = None) -> tuple[list[str], list[list[Any]]]:
-    import grandcypher  # noqa: PLC0415 - heavy import, only where used (the parent imports it before forking)
-
-    grammar = getattr(grandcypher, "_GrandCypherGrammar", None)
-    if grammar is not None:  # the hop cap on the tree grand-cypher runs (the text check may be fooled)
-        if written is not None and written != query:  # and on the query as written, where grand-cypher reads it
-            try:
-                _check_tree_hops(grammar.parse(written), max_hops)
-            except UnsupportedQuery:
-                raise
-            except Exception:  # noqa: BLE001 - grand-cypher cannot read it as written: the rewrite is what runs
-                pass
-        _check_tree_hops(grammar.parse(query), max_hops)
-    raw = grandcypher.GrandCypher(view, limit=limit).run(query)
-    columns = [str(c) for c in raw]
-    values = [list(v) for v in raw.values()]
-    rows = [list(r) for r in zip(*values)][:limit] if values else []
-    return columns, [[summarise(x) for x in row] for row in rows]
-
-
-def worker_memory_mb() -> int:
-    """MiB the Cypher worker may grow by: PATTERN_ATLAS_CYPHER_MEMORY_MB, else WORKER_MEMORY_MB."""
-    try:
-        return max(16, int(os.environ.get("PATTERN_ATLAS_CYPHER_MEMORY_MB", WORKER_MEMORY_MB)))
-    except ValueError:
-        return WORKER_MEMORY_MB
-
-
-def _limit_memory(budget_mb: int) -> None:
-    """Cap this process's address space (RLIMIT_AS) at its present size plus `budget_mb` MiB, so an
-    allocation past it fails with MemoryError instead of growing until the machine swaps."""
-    try:
-        import resource  # noqa: PLC0415 - POSIX only
-
-        with open("/proc/self/status", encoding="ascii") as status:
-            size = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = size + budget_mb * 2**20
-        if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ImportError, OSError, StopIteration, ValueError):  # no /proc or no RLIMIT_AS: time limit only
-        pass
-
-
-def _worker(conn: Any, fn: Callable[..., Any], args: tuple, budget_mb: int) -> None:
-    _limit_memory(budget_mb)
-    outcome: tuple[Any, ...] = ("memory", budget_mb)
-    try:
-        outcome = ("ok", fn(*args))
-    except MemoryError:
-        pass  # the frames holding the memory are released before the answer is encoded
-    except CypherError as exc:  # a refusal of ours (the hop cap on the parse tree)
-        outcome = ("refused", type(exc).__name__, str(exc))
-    except Exception as exc:  # noqa: BLE001 - reported to the parent as a message
-        memory = isinstance(exc.__context__, MemoryError) or isinstance(exc.__cause__, MemoryError)
-        outcome = ("memory", budget_mb) if memory else ("error", f"{type(exc).__name__}: {str(exc)[:2000]}")
-    try:
-        data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-        if len(data) > MAX_RESULT_BYTES:
-            data = pickle.dumps(("large", len(data)))
-    except MemoryError:
-        data = pickle.dumps(("memory", budget_mb))
-    try:
-        conn.send_bytes(data)
-    finally:
-        conn.close()
-
-
-def _memory_message(budget_mb: int) -> str:
-    return (f"the query needed more than {budget_mb:,} MiB of memory (the embedded store's memory limit per "
-            "query, PATTERN_ATLAS_CYPHER_MEMORY_MB) and was stopped; narrow it (fewer MATCH clauses over all "
-            "nodes, a LIMIT) or use the Neo4j store")
-
-
-def run_with_timeout(fn: Callable[..., Any], args: tuple, timeout: float) -> Any:
-    """Run fn(*args) in a forked process with its memory capped; kill it and raise QueryTimeout past
-    `timeout` seconds, QueryTooLarge when it runs out of memory or its answer is too large."""
-    timeout = check_timeout(timeout)
-    budget = worker_memory_mb()
-    ctx = multiprocessing.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_worker, args=(child, fn, args, budget), daemon=True)
-    proc.start()
-    child.close()
-    try:
-        if not parent.poll(timeout):
-            raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped; narrow it "
-                               "(fewer hops, a LIMIT) or use the Neo4j store")
-        outcome = pickle.loads(parent.recv_bytes())
-    except (EOFError, OSError, pickle.UnpicklingError):
-        proc.join(1)
-        how = f" (signal {-proc.exitcode})" if proc.exitcode is not None and proc.exitcode < 0 else ""
-        raise CypherError(f"the query worker stopped without an answer{how}; it may have run out of memory "
-                          f"(limit {budget:,} MiB, PATTERN_ATLAS_CYPHER_MEMORY_MB)") from None
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join(1)
-        parent.close()
-    status = outcome[0]
-    if status == "ok":
-        return outcome[1]
-    if status == "memory":
-        raise QueryTooLarge(_memory_message(outcome[1]))
-    if status == "large":
-        raise QueryTooLarge(f"the answer is {outcome[1] / 2**20:,.0f} MiB, more than the {MAX_RESULT_BYTES // 2**20} "
-                            "MiB the embedded store sends back (result size limit); return fewer or smaller values")
-    if status == "refused":
-        cls = {c.__name__: c for c in (ReadOnlyViolation, UnsupportedQuery, QueryTimeout, QueryTooLarge)}
-        raise cls.get(outcome[1], CypherError)(outcome[2])
-    first = (outcome[1].splitlines() or [""])[0][:300]
-    raise UnsupportedQuery(unsupported_message(query_of(args), first))
-
-
-def query_of(args: tuple) -> str:
-    """The query as written among a worker call's arguments (for the message when grand-cypher fails)."""
-    return next((a for a in reversed(args) if isinstance(a, str)), "")
-
-
-_PARAM = re.compile(r"\$\w+")
-
-
-def run_embedded(view: nx.MultiDiGraph, query: str, params: dict[str, Any] | None = None,
-                 limit: int = DEFAULT_LIMIT, timeout: float = DEFAULT_TIMEOUT) -> tuple[list[str], list[list[Any]], bool]:
-    """Run read-only Cypher on the embedded store's view: (columns, rows, truncated)."""
-    timeout = check_timeout(timeout)
-    check_query(query)
-    if params or _PARAM.search(strip_literals(query)):
-        raise UnsupportedQuery("the embedded store's Cypher (grand-cypher) has no $parameters; use a named "
-                               "query from the library, or the Neo4j store (--store neo4j)")
-    check_hops(query)
-    refuse_wrong_on_embedded(query)
-    import grandcypher  # noqa: F401,PLC0415 - imported once here, so each forked worker starts with it
-    columns, rows = run_with_timeout(_run_grand_cypher,
-                                     (view, to_grand_cypher(query), limit + 1, MAX_VARIABLE_HOPS, query), timeout)
-    return columns, rows[:limit], len(rows) > limit

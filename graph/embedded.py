@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -15,7 +16,6 @@ import orjson
 
 from loaders.atomic import write_atomic
 
-from .cypher import cypher_view, run_embedded
 from .model import GraphData, gc_paused
 from .shapes import EDGES, shape_problem
 from .store import GraphStore, edge_key, summary
@@ -74,7 +74,8 @@ class EmbeddedStore(GraphStore):
         self._typed_adj: dict[str, dict[tuple[str, str], set[str]]] | None = typed
         self._memo: dict[Any, Any] = {}  # answers that depend only on the graph (pages ask on every rerun)
         self._by_name: dict[str, list[str]] | None = None
-        self._view: nx.MultiDiGraph | None = None
+        self._engine: tuple[nx.MultiDiGraph, Any] | None = None  # (the graph it holds, the Cypher engine)
+        self._engine_lock = threading.Lock()
 
     # -- writes ----------------------------------------------------------------------------------
     def replace_all(self, data: GraphData) -> None:
@@ -94,7 +95,7 @@ class EmbeddedStore(GraphStore):
         self._memo = {}
         self._typed_adj = None
         self._by_name = None
-        self._view = None
+        self._engine = None
 
     def _adjacency(self) -> dict[str, list[tuple[str, str]]]:
         if self._adj is None:
@@ -297,38 +298,29 @@ class EmbeddedStore(GraphStore):
                         stack.append((o, path + [o]))
         return found, False
 
-    def _cypher_view(self) -> nx.MultiDiGraph:
-        if self._view is None:
-            self._view = cypher_view(self.graph)
-        return self._view
+    def cypher_engine(self) -> Any:
+        """The graph loaded into the Cypher engine (graph.embedded_cypher): built on the first Cypher query,
+        never before (the engine's import and load cost nothing until then), and kept while the graph is
+        the same object (`replace_all` swaps it)."""
+        from .embedded_cypher import CypherEngine  # noqa: PLC0415 - loaded on the first Cypher query only
+
+        graph = self.graph
+        with self._engine_lock:
+            if self._engine is None or self._engine[0] is not graph:
+                self._engine = (graph, CypherEngine(graph))
+            return self._engine[1]
 
     def cypher_rows(self, query: str, params: dict[str, Any] | None, limit: int,
                     timeout: float) -> tuple[list[str], list[list[Any]], bool]:
-        return self._shaped(query, *run_embedded(self._cypher_view(), query, params, limit, timeout))
+        from .embedded_cypher import run_cypher  # noqa: PLC0415
 
-    def _shaped(self, query: str, columns: list[str], rows: list[list[Any]],
-                truncated: bool) -> tuple[list[str], list[list[Any]], bool]:
-        """grand-cypher's relationships and paths in the shape both stores return (graph.results)."""
-        from .results import embedded_value, relationship_patterns  # noqa: PLC0415
-
-        patterns = relationship_patterns(query)
-
-        def node(nid: str) -> dict[str, Any] | None:
-            attrs = self.graph.nodes.get(nid) if isinstance(nid, str) else None
-            return None if attrs is None else {"id": nid, "kind": attrs.get("kind"), "name": attrs.get("name")}
-
-        def between(u: str, v: str) -> list[tuple[str, str, str]]:
-            return [(a, key, b) for a, b in ((u, v), (v, u)) if self.graph.has_edge(a, b)
-                    for key in self.graph.succ[a][b]]
-
-        return columns, [[embedded_value(v, node, between, patterns) for v in row] for row in rows], truncated
+        return run_cypher(self.cypher_engine(), query, params, limit, timeout)
 
     def run_library_query(self, spec: Any, params: dict[str, Any]) -> tuple[list[str], list[list[Any]], bool]:
         from .queries import REGISTRY  # noqa: PLC0415 - queries imports the store module's neighbours
 
         if spec.embedded == "cypher":
-            return self._shaped(spec.cypher, *run_embedded(self._cypher_view(), spec.cypher, None, limit=100_000,
-                                                           timeout=30.0))
+            return self.cypher_rows(spec.cypher, params, 100_000, 30.0)
         columns, rows = REGISTRY[spec.embedded](self.graph, params)
         return columns, rows, False
 

@@ -1,8 +1,8 @@
 """The named query library (`data/queries.yaml`): parameterized questions that run on both stores.
 
-On Neo4j a query's Cypher runs with its parameters. On the embedded store it runs either through
-grand-cypher (parameter-free queries whose text its subset can run) or through the networkx function
-registered here under the same name. Both give the same rows, in the order the library declares.
+On Neo4j a query's Cypher runs with its parameters. On the embedded store it runs either through the
+embedded Cypher engine (`embedded: cypher`, graph.embedded_cypher, with the same parameters) or through
+the networkx function registered here under the same name. Both give the same rows, in the order the library declares.
 """
 from __future__ import annotations
 

@@ -3,17 +3,13 @@
 A returned relationship is ``{"type": "BLOCKS", "source": node, "target": node}`` and a returned path
 ``{"nodes": [node, ...], "relationships": [relationship, ...]}``, where a node is ``{id, kind, name}``
 (as `graph.cypher.summarise` writes it). The Neo4j store builds them from the driver's Relationship and
-Path; the embedded store from grand-cypher's edge attributes (the Cypher view gives each edge its ends
-as `__source__` and `__target__`) and its paths (node ids alternating with the edges between them).
+Path; the embedded store from graphqlite's nodes, relationships and paths (`graph.embedded_cypher`).
 A result draws exactly what it returns: its nodes, its relationships and the steps of its paths
 (`returned_subgraph`), never every edge among the returned nodes.
 """
 from __future__ import annotations
 
-import re
-from typing import Any, Callable, Iterator, Mapping, Sequence, cast
-
-SOURCE, TARGET = "__source__", "__target__"
+from typing import Any, Iterator, Mapping, Sequence
 
 
 def is_node(value: Any) -> bool:
@@ -104,66 +100,3 @@ def returned_subgraph(store: Any, rows: Sequence[Sequence[Any]]) -> dict[str, li
     wanted = set(rels)
     edges = [e for e in store.edges_among(ids) if (e["source"], e["type"], e["target"]) in wanted] if wanted else []
     return {"nodes": [nodes[i] for i in ids if i in nodes], "edges": edges}
-
-
-# -- the embedded store: grand-cypher's values in the common shape ---------------------------------
-def _is_edge_attrs(value: Any) -> bool:
-    return isinstance(value, Mapping) and SOURCE in value and TARGET in value and "type" in value
-
-
-_REL_PATTERN = re.compile(r"(<?)-\s*\[([^\]]*)\]\s*-(>?)")
-_TYPES = re.compile(r":\s*`?([A-Za-z_][A-Za-z0-9_]*)`?((?:\s*\|\s*:?\s*`?[A-Za-z_][A-Za-z0-9_]*`?)*)")
-
-
-def relationship_patterns(query: str) -> list[tuple[str, frozenset[str]]]:
-    """The query's relationship patterns in order, each as (direction '->', '<-' or '-', its types
-    (empty: any)): how the embedded store tells which edge a path step matched."""
-    out = []
-    for back, inner, fore in _REL_PATTERN.findall(query):
-        match = _TYPES.search(inner.split("{")[0].split("*")[0])
-        types: frozenset[str] = frozenset()
-        if match:
-            types = frozenset([match.group(1)] + [t.strip(" :`") for t in match.group(2).split("|") if t.strip(" :`")])
-        out.append(("<-" if back and not fore else "->" if fore and not back else "-", types))
-    return out
-
-
-def embedded_value(value: Any, node: Callable[[str], dict[str, Any] | None],
-                   between: Callable[[str, str], list[tuple[str, str, str]]],
-                   patterns: Sequence[tuple[str, frozenset[str]]] = ()) -> Any:
-    """A summarised grand-cypher value with its edges and paths in the common shape; `node` gives a
-    node's {id, kind, name} by id (None if there is none), `between` the edges (source, type, target)
-    joining two nodes in either direction.
-
-    grand-cypher's path is a list of node ids with, between each two, every edge from the first to the
-    second (None when the step was walked backwards), not the one matched; a step is therefore taken
-    as an edge between its nodes that the query's relationship pattern at the same place allows (when
-    the query has as many relationship patterns as the path has steps; `patterns`), the first by
-    (walked forwards, type): exact whenever one edge fits."""
-    if _is_edge_attrs(value):
-        source, target = node(value[SOURCE]), node(value[TARGET])
-        if source is not None and target is not None:
-            return relationship(value["type"], source, target)
-    if isinstance(value, list) and len(value) >= 3 and len(value) % 2 == 1 and all(
-            isinstance(v, str) and node(v) is not None for v in value[::2]) and all(
-            v is None or isinstance(v, Mapping) and all(_is_edge_attrs(e) for e in v.values()) for v in value[1::2]):
-        steps = []
-        hops = len(value) // 2
-        for i, (here, there) in enumerate(zip(value[::2], value[2::2], strict=False)):
-            found = between(here, there)
-            if len(patterns) == hops:
-                direction, types = patterns[i]
-                fits = [e for e in found if (not types or e[1] in types) and (
-                    direction == "-" or (e[0] == here) == (direction == "->"))]
-                found = fits or found
-            if not found:
-                break
-            steps.append(min(found, key=lambda e: (e[0] != here, e[1])))
-        else:
-            known = cast(Callable[[str], dict[str, Any]], node)  # every id in value[::2] was found above
-            return path([known(v) for v in value[::2]], [relationship(t, known(u), known(v)) for u, t, v in steps])
-    if isinstance(value, list):
-        return [embedded_value(v, node, between, patterns) for v in value]
-    if isinstance(value, Mapping):
-        return {k: embedded_value(v, node, between, patterns) for k, v in value.items()}
-    return value

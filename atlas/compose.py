@@ -51,6 +51,7 @@ def open_embedded(data_dir: Path | None = None, cache: Path | None = None,
     store = EmbeddedStore()
     store.replace_all(result.graph)
     report = result.report.to_dict()
+    del result  # the loaders' copy of the graph: freed before the snapshot is encoded (peak memory)
     meta = {"sources_digest": digest, "report": report}
     store.graph.graph.update(meta)
     try:

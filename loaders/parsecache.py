@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from .atomic import write_atomic
+from .atomic import replacing
 from .cardmodel import Fact, Item, ParsedCard, Section
 from .corrections import Correction
 from .errors import Warning_
@@ -134,7 +134,9 @@ class ParseCache:
             return
         body = orjson.dumps(self._used)
         try:
-            write_atomic(self.path, FORMAT + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+            with replacing(self.path) as temporary, open(temporary, "wb") as out:  # no second copy of the body
+                out.write(FORMAT + hashlib.sha256(body).hexdigest().encode() + b"\n")
+                out.write(body)
         except OSError as exc:  # a read-only corpus still loads; it just reads every card each time
             log.warning("cannot save %s (%s)", self.path, exc)
 

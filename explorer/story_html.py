@@ -13,8 +13,8 @@ import html
 from collections.abc import Sequence
 
 from explorer import network_html
+from explorer.drawings import PAGE_TITLES, Drawing
 from explorer.stories import Story
-from explorer.story_views import PAGE_TITLES, Drawing
 
 JS_MARK = "/*atlas-vis-network-js*/"
 CSS_MARK = "/*atlas-vis-network-css*/"

@@ -1,4 +1,4 @@
-"""Stories (explorer/stories.py, story_views.py, story_html.py): the shipped stories load and draw, bad
+"""Stories (explorer/stories.py, drawings.py, story_html.py): the shipped stories load and draw, bad
 story files are one-line errors naming file and line, the corpus loader leaves data/stories/ alone, and
 the whole story exports as one offline HTML file."""
 from __future__ import annotations
@@ -11,9 +11,9 @@ import pytest
 
 from atlas.compose import open_embedded
 from explorer import network_html
+from explorer.drawings import step_drawing
 from explorer.stories import STORIES, load_stories, load_story
 from explorer.story_html import CSS_MARK, JS_MARK, story_html
-from explorer.story_views import step_drawing
 from loaders.corpus import discover, sources_digest
 from loaders.errors import LoadError
 

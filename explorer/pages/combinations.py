@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import views
+from explorer import drawings, views
 from explorer.pages.common import atlas, disclaimer, draw, pattern_nodes, show_told
 from explorer.urlbind import view_for
 from explorer.views import escape_md
@@ -81,8 +81,6 @@ with right:
               empty=f"{names[b]}'s card states no combination with {names[a]}.")
 
 st.subheader("Combination graph", anchor=False)
-linked = sorted({x for e in combos for x in (e["source"], e["target"])})
-nodes = [p for p in patterns if p["id"] in linked]
-hl = [(e["source"], e["target"]) for e in pair]
-draw(nodes, combos, label="combination graph", height=560, highlight_nodes=[a, b], highlight_edges=hl,
-     key="combo_net", kinds=["Pattern"], types=["COMBINES_WITH"])
+graph = drawings.combination_view(patterns, combos, a, b)  # as a story step draws it
+draw(graph.nodes, graph.edges, label=graph.label, height=560, highlight_nodes=graph.highlight_nodes,
+     highlight_edges=graph.highlight_edges, key="combo_net", kinds=["Pattern"], types=["COMBINES_WITH"])

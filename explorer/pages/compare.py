@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer import views
+from explorer import drawings, views
 from explorer.pages.common import atlas, badge, disclaimer, draw, names_of, pattern_nodes, show_told
 from explorer.urlbind import view_for
 from explorer.views import escape_md
@@ -74,11 +74,8 @@ else:
                     st.markdown("\n".join(f"- {escape_md(i)}" for i in items) if items else "—")
 
 st.subheader("Graph of the compared patterns", anchor=False)
-draw_ids, shared = views.compare_subgraph(cmp, per_pattern=8)
-found = store.get_nodes(draw_ids)
-sub_nodes = [found[i] for i in draw_ids if i in found]
-sub_edges = [e for e in store.edges_among(draw_ids) if e["type"] != "DESCRIBES"]
+compared = drawings.compare_view(store, cmp, chosen, all_names)  # as a story step draws it
 st.caption("The compared patterns and their shared neighbours are highlighted; up to 8 neighbours unique to "
            "each are drawn faded.")
-draw(sub_nodes, sub_edges, label="comparison of " + ", ".join(all_names[p] for p in chosen), height=560,
-     highlight_nodes=list(chosen) + shared, key="compare_net")
+draw(compared.nodes, compared.edges, label=compared.label, height=560, highlight_nodes=compared.highlight_nodes,
+     key="compare_net")

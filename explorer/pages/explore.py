@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer import colouring, views
+from explorer import colouring, drawings, views
 from explorer.network_layout import LAYOUTS
 from explorer.pages.common import atlas, badge, disclaimer, draw, names_of, pick_node, show_provenance, show_told
 from explorer.urlbind import view_for
@@ -69,17 +69,8 @@ if not kinds or not types:
     st.info("Choose at least one node kind and one edge type.")
     st.stop()
 
-if centre:
-    hood = store.neighbourhood(centre, hops=hops, kinds=kinds, edge_types=types, limit=cap)
-    nodes, edges, total = hood["nodes"], hood["edges"], hood["total"]
-    label = f"{hops}-hop neighbourhood of {names_of(store, [centre]).get(centre, centre)}"
-else:
-    listed = store.list_nodes(kinds)
-    # rank by degree first, then fetch only the drawn nodes' edges (not every edge of the graph)
-    nodes = views.cap_by_degree(listed, store.degrees(kinds, types), cap)
-    edges = store.edges_among([n["id"] for n in nodes], types)
-    total = len(listed)
-    label = "whole graph"
+drawing = drawings.explore_view(store, centre, hops, kinds, types, cap)  # as a story step draws it
+nodes, edges, total, label = drawing.nodes, drawing.edges, drawing.total, drawing.label
 
 st.caption(escape_md(views.showing_caption(len(nodes), total)))
 measure = colouring.SIZE_OPTIONS[size_by]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer import views
+from explorer import drawings, views
 from explorer.pages.common import atlas, draw, pick_node, show_told
 from explorer.urlbind import view_for
 from explorer.views import escape_md
@@ -63,18 +63,12 @@ choice = st.selectbox("Path to draw and tell", range(len(paths)), format_func=la
 choice = choice if choice is not None and choice < len(paths) else 0
 chosen = paths[choice]
 
-hl_nodes, hl_edges = views.path_highlight(chosen)
-draw_ids = views.paths_node_ids(paths[:25])
-found = store.get_nodes(draw_ids)
-nodes = [found[i] for i in draw_ids if i in found]
-edges = store.edges_among(draw_ids, types)
-
-draw(nodes, edges, label=f"paths from {chosen['nodes'][0]['name']} to {chosen['nodes'][-1]['name']}",
-     height=520, highlight_nodes=hl_nodes, highlight_edges=hl_edges, key="paths_net", layout="hierarchical",
-     centre=chosen["nodes"][0]["id"])
-more = len(paths) - 25
+drawn = drawings.paths_view(store, paths, chosen, types)  # as a story step draws it
+draw(drawn.nodes, drawn.edges, label=drawn.label, height=520, highlight_nodes=drawn.highlight_nodes,
+     highlight_edges=drawn.highlight_edges, key="paths_net", layout=drawn.layout, centre=drawn.centre)
+more = len(paths) - drawings.PATHS_DRAWN
 st.caption("The chosen path is highlighted; the other paths are drawn faded"
-           + (f" (the first 25 paths; {more} more are listed below)." if more > 0 else "."))
+           + (f" (the first {drawings.PATHS_DRAWN} paths; {more} more are listed below)." if more > 0 else "."))
 st.subheader(escape_md(views.path_label(chosen)), anchor=False)
 show_told(views.path_steps(chosen))
 

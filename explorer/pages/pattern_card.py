@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer import views
+from explorer import drawings, views
 from explorer.pages.common import atlas, badge, correction_form, disclaimer, draw, pattern_nodes, show_provenance, tidy
 from explorer.urlbind import view_for
 from explorer.views import escape_md
@@ -41,12 +41,10 @@ if node.get("card"):
     st.caption(f"Card: `{tidy(node['card']).replace('`', '')}` · {len(sections)} "
                f"section{'s' if len(sections) != 1 else ''} · every line ends with the place it was read from")
 
-hood = store.neighbourhood(pid, hops=1, limit=150)
-hood_nodes = [n for n in hood["nodes"] if n["kind"] != "Source"]
-hood_edges = [e for e in hood["edges"] if e["type"] != "DESCRIBES"]
-with st.expander(f"Neighbourhood: {len(hood_nodes) - 1} nodes one step away", expanded=True):
-    draw(hood_nodes, hood_edges, label=f"1-hop neighbourhood of {node['name']}", height=460, key="card_net",
-         layout="radial", centre=pid)
+hood = drawings.card_view(store, pid, node["name"])  # as a story step draws it
+with st.expander(f"Neighbourhood: {len(hood.nodes) - 1} nodes one step away", expanded=True):
+    draw(hood.nodes, hood.edges, label=hood.label, height=460, key="card_net", layout=hood.layout,
+         centre=hood.centre)
 
 
 def show_section(section: dict) -> None:

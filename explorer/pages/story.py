@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from explorer.drawings import PAGE_TITLES, step_drawing
 from explorer.pages.common import atlas, draw
 from explorer.stories import STORIES, Story, load_stories
 from explorer.story_html import story_html
-from explorer.story_views import PAGE_TITLES, step_drawing
 from explorer.urlbind import view_for
 from explorer.views import escape_md
 
@@ -71,7 +71,7 @@ for message in drawing.messages:
     st.warning(escape_md(message))
 if drawing.nodes:
     draw(drawing.nodes, drawing.edges, label=drawing.label, height=560, highlight_nodes=drawing.highlight_nodes,
-         highlight_edges=drawing.highlight_edges, key="story_net")
+         highlight_edges=drawing.highlight_edges, key="story_net", layout=drawing.layout, centre=drawing.centre)
 st.page_link(f"explorer/pages/{PAGE_FILES.get(step.page, step.page)}.py", query_params=step.params,
              label=f"Open this view on the {PAGE_TITLES.get(step.page, step.page)} page", icon=":material/open_in_new:")
 

@@ -60,6 +60,11 @@ DYNAMIC_PREFIX = {"query": "p."}
 GLOBAL_PARAMS = ("upload",)
 
 
+def page_file(page: str) -> str:
+    """The script of a page (by its URL path, as app.py names it), for st.switch_page and st.page_link."""
+    return f"explorer/pages/{'pattern_card' if page == 'card' else page}.py"
+
+
 def fields(page: str) -> tuple[Field, ...]:
     """The page's fields (none for a page without a view to keep)."""
     return FIELDS.get(page, ())

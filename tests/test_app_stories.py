@@ -3,11 +3,14 @@ stories), a story steps forward and back with its caption and drawing, its step 
 whole story downloads as one offline HTML file."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.stories import STORIES, load_story
+from explorer.urlstate import page_file
 from explorer.views import unescape_md
 
 REPO = Path(__file__).resolve().parents[1]
@@ -79,3 +82,25 @@ def test_the_story_downloads_as_one_html_file():
     at = story_page(story=STORY)
     button = at.get("download_button")[0]
     assert "HTML" in button.proto.label
+
+
+def _drawn_ids(at: AppTest) -> set[str]:
+    """The node ids on the page's network canvas."""
+    args = [el.proto.json_args for el in at.get("component_instance")
+            if el.proto.component_name.endswith("atlas_network")]
+    assert len(args) == 1
+    return {str(n["id"]) for n in json.loads(args[0])["graph"]["nodes"]}
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 4])
+def test_a_story_step_draws_what_its_page_draws(step):
+    story = load_story(STORIES / f"{STORY}.yaml")
+    shown = story_page(story=STORY, step=str(step))
+    page = story.steps[step - 1]
+    at = run(AppTest.from_file(APP, default_timeout=60))
+    at.query_params.clear()
+    at.switch_page(page_file(page.page))
+    for key, values in page.params.items():
+        at.query_params[key] = values if len(values) > 1 else values[0]
+    run(at)
+    assert _drawn_ids(shown) == _drawn_ids(at)

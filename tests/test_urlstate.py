@@ -92,6 +92,15 @@ def test_extra_fields_for_a_page_built_at_run_time():
                                                             "query_param_x_limit": 5}
 
 
+def test_every_page_with_a_view_has_its_script():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for page in FIELDS:
+        assert (root / urlstate.page_file(page)).is_file(), page
+    assert urlstate.page_file("card") == "explorer/pages/pattern_card.py"
+
+
 def test_every_widget_key_is_unique_and_namespaced_by_page():
     keys = [f.key for fs in FIELDS.values() for f in fs]
     assert len(keys) == len(set(keys))

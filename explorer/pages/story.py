@@ -9,10 +9,9 @@ from explorer.pages.common import atlas, draw
 from explorer.stories import STORIES, Story, load_stories
 from explorer.story_html import story_html
 from explorer.urlbind import view_for
+from explorer.urlstate import page_file
 from explorer.views import escape_md
 
-#: The page files of the pages a step can open (url_path -> file under explorer/pages/).
-PAGE_FILES = {"card": "pattern_card"}
 STEP = "story_step"
 
 ctx = atlas()
@@ -72,7 +71,7 @@ for message in drawing.messages:
 if drawing.nodes:
     draw(drawing.nodes, drawing.edges, label=drawing.label, height=560, highlight_nodes=drawing.highlight_nodes,
          highlight_edges=drawing.highlight_edges, key="story_net", layout=drawing.layout, centre=drawing.centre)
-st.page_link(f"explorer/pages/{PAGE_FILES.get(step.page, step.page)}.py", query_params=step.params,
+st.page_link(page_file(step.page), query_params=step.params,
              label=f"Open this view on the {PAGE_TITLES.get(step.page, step.page)} page", icon=":material/open_in_new:")
 
 

@@ -34,6 +34,8 @@ def test_a_shared_link_opens_the_same_view_in_a_fresh_browser(server):  # noqa: 
         link = page.locator(".atlas-copy-link input")
         link.wait_for(timeout=30_000)
         shared = link.input_value()
+        page.locator(".atlas-copy-link button").first.click()
+        page.locator(".atlas-copy-link button", has_text="Copied").first.wait_for(timeout=10_000)
         query = parse_qs(urlsplit(shared).query)
         assert urlsplit(shared).path.endswith("/explore") and query == {"centre": ["pattern:needy"], "hops": ["2"]}
         _open_page(page, "Compare")  # the sidebar clears the URL's parameters; coming back restores the view

@@ -3,6 +3,7 @@
 On Neo4j a query's Cypher runs with its parameters. On the embedded store it runs either through the
 embedded Cypher engine (`embedded: cypher`, graph.embedded_cypher, with the same parameters) or through
 the networkx function registered here under the same name. Both give the same rows, in the order the library declares.
+An `algorithm:` entry (centrality, communities, similar) runs graph/query_algorithms.py on either store.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import networkx as nx
 import yaml
 
 from .cypher import CypherError
+from .query_algorithms import run_algorithm
 from .results import returned_subgraph
 from .shipped import SHIPPED_DATA
 
@@ -31,16 +33,21 @@ class Param:
     node: str | None = None
     #: With `node`: several nodes, separated by commas.
     many: bool = False
+    #: The values the parameter may take (`choices: [...]` in the library; empty: any).
+    choices: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
 class QuerySpec:
     name: str
     description: str
-    cypher: str
-    embedded: str
+    cypher: str = ""
+    embedded: str = ""
     params: tuple[Param, ...] = ()
     order_by: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    #: An algorithm named query (`algorithm: centrality|communities|similar`, graph/query_algorithms.py)
+    #: instead of Cypher.
+    algorithm: str | None = None
 
 
 @lru_cache(maxsize=2)
@@ -50,11 +57,13 @@ def load_library(path: Path = LIBRARY) -> list[QuerySpec]:
         doc = yaml.safe_load(fh)
     specs = []
     for raw in doc["queries"]:
+        if ("cypher" in raw) == ("algorithm" in raw):
+            raise CypherError(f"{path}: query {raw.get('name')!r} needs either `cypher` or `algorithm`")
         specs.append(QuerySpec(
-            name=raw["name"], description=raw["description"], cypher=raw["cypher"].strip(),
-            embedded=raw["embedded"],
+            name=raw["name"], description=raw["description"], cypher=raw.get("cypher", "").strip(),
+            embedded=raw.get("embedded", ""), algorithm=raw.get("algorithm"),
             params=tuple(Param(p["name"], p.get("default"), p.get("description", ""), p.get("node"),
-                               bool(p.get("many", False))) for p in raw.get("params", [])),
+                               bool(p.get("many", False)), tuple(p.get("choices", ()))) for p in raw.get("params", [])),
             order_by=tuple((c, d) for c, d in raw.get("order_by", [])),
         ))
     return specs
@@ -81,6 +90,8 @@ def bind(spec: QuerySpec, params: dict[str, Any] | None) -> dict[str, Any]:
                 value = int(value)
             except (TypeError, ValueError):
                 raise CypherError(f"parameter {p.name!r} must be a whole number") from None
+        if p.choices and value not in p.choices:
+            raise CypherError(f"parameter {p.name!r} is one of {', '.join(map(str, p.choices))}, not {value!r}")
         bound[p.name] = value
     return bound
 
@@ -243,9 +254,14 @@ def mechanisms_and_examples(g: nx.MultiDiGraph, params: dict[str, Any]) -> tuple
 
 
 def run_named(store: Any, name: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Run a library query on either store; rows in the library's order, plus the result subgraph."""
+    """Run a library query (Cypher or an algorithm) on either store; rows in the library's order, plus the
+    result subgraph."""
     spec = get_query(name)
     bound = resolve_nodes(store, spec, bind(spec, params))
-    columns, rows, truncated = store.run_library_query(spec, bound)
+    if spec.algorithm:
+        columns, rows = run_algorithm(store, spec.algorithm, bound)
+        truncated = False
+    else:
+        columns, rows, truncated = store.run_library_query(spec, bound)
     rows = order_rows(spec, columns, rows)
     return {"columns": columns, "rows": rows, "truncated": truncated, "subgraph": returned_subgraph(store, rows)}

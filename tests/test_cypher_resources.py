@@ -102,7 +102,8 @@ def test_library_and_everyday_queries_are_within_the_limits():
     from graph.queries import load_library
 
     for spec in load_library():
-        check_query(spec.cypher)
+        if not spec.algorithm:  # algorithm named queries have no Cypher
+            check_query(spec.cypher)
     check_query("MATCH (a:Pattern)-[r:COMBINES_WITH|DISTINGUISHED_FROM*1..3]-(b:Pattern) "
                 "WHERE a.name STARTS WITH 'In' AND NOT b.id IN ['pattern:needy', 'pattern:victim'] "
                 "AND (a.status = 'card' OR a.status = 'catalogue') "

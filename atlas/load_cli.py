@@ -16,12 +16,12 @@ from pathlib import Path
 
 import networkx as nx
 
+from graph.errors import AtlasError
 from graph.model import GraphData
 from graph.program import run_program
 from graph.shapes import EDGES
 from loaders.atomic import replacing
 from loaders.corpus import load_paths
-from loaders.errors import LoadError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result = load_paths(args.paths)
-    except LoadError as exc:
+    except AtlasError as exc:  # LoadError: FILE:LINE: message
         print(f"error: {exc}", file=sys.stderr)
         return 2
     graph = result.graph.to_networkx()
@@ -96,8 +96,6 @@ def _stage(outputs: ExitStack, path: Path, text: str) -> None:
 
 def _load_neo4j(graph: GraphData) -> None:
     """Replace the graph in the configured Neo4j database; _Failed (message printed) if that fails."""
-    from neo4j.exceptions import DriverError, Neo4jError  # noqa: PLC0415
-
     from graph.neo4j_store import Neo4jConfigError  # noqa: PLC0415 - optional server
 
     from .compose import open_neo4j  # noqa: PLC0415
@@ -111,10 +109,9 @@ def _load_neo4j(graph: GraphData) -> None:
     except Neo4jConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise _Failed(2) from None
-    except (Neo4jError, DriverError) as exc:  # e.g. the server stopped during the load
-        reason = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    except AtlasError as exc:  # e.g. the server stopped during the load (Neo4jUnavailable), LoadConflict
         print(f"error: the Neo4j load failed and was rolled back; the previous graph is unchanged "
-              f"({type(exc).__name__}: {reason.splitlines()[0][:200]})", file=sys.stderr)
+              f"({type(exc).__name__}: {str(exc).splitlines()[0][:300]})", file=sys.stderr)
         raise _Failed(1) from None
     print(f"neo4j: loaded {sum(nodes.values())} nodes and {sum(edges.values())} relationships", file=sys.stderr)
 

@@ -29,8 +29,9 @@ class Neo4jSettings:
     database: str | None = None
 
     def redact(self, text: str) -> str:
-        """`text` without this connection's password or URI credentials."""
-        return _redact(text, [self.password, self.uri])
+        """`text` without this connection's password, and without its URI (with or without credentials):
+        what the app shows of a failed connection."""
+        return _redact(text, [self.password, self.uri, _redact(self.uri)])
 
 
 @dataclass(frozen=True)

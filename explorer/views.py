@@ -196,23 +196,10 @@ def plain_reason(section: Mapping[str, Any]) -> str:
 
 # -- whole graph ---------------------------------------------------------------------------------
 
-def cap_nodes(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, Any]],
-              cap: int) -> list[dict[str, Any]]:
-    """At most `cap` nodes for a whole-graph view: the best connected first within kind priority
-    (patterns, then their capacities, issues and origins, …), returned in id order."""
-    if len(nodes) <= cap:
-        return [dict(n) for n in nodes]
-    degree: dict[str, int] = {}
-    for e in edges:
-        degree[e["source"]] = degree.get(e["source"], 0) + 1
-        degree[e["target"]] = degree.get(e["target"], 0) + 1
-    ranked = sorted(nodes, key=lambda n: (_CAP_PRIORITY.get(n.get("kind", ""), 6), -degree.get(n["id"], 0), n["id"]))
-    keep = {n["id"] for n in ranked[:max(1, cap)]}
-    return [dict(n) for n in nodes if n["id"] in keep]
-
-
 def cap_by_degree(nodes: Sequence[Mapping[str, Any]], degree: Mapping[str, int], cap: int) -> list[dict[str, Any]]:
-    """`cap_nodes` with the degrees given (from `GraphStore.degrees`), so the edges need not be listed."""
+    """At most `cap` nodes for a whole-graph view: the best connected (by `degree`, from
+    `GraphStore.degrees`) first within kind priority (patterns, then their capacities, issues and
+    origins, …), returned in id order."""
     if len(nodes) <= cap:
         return [dict(n) for n in nodes]
     ranked = sorted(nodes, key=lambda n: (_CAP_PRIORITY.get(n.get("kind", ""), 6), -degree.get(n["id"], 0), n["id"]))
@@ -226,12 +213,6 @@ def showing_caption(shown: int, total: int) -> str:
         return f"Showing all {total} nodes."
     return (f"Showing {shown} of {total} nodes. Narrow down: centre on a node, pick fewer kinds or "
             "edge types, or raise the cap.")
-
-
-def filter_edges(edges: Iterable[Mapping[str, Any]], node_ids: Iterable[str]) -> list[dict[str, Any]]:
-    """The edges with both ends among `node_ids`."""
-    ids = set(node_ids)
-    return [dict(e) for e in edges if e["source"] in ids and e["target"] in ids]
 
 
 # -- compare -------------------------------------------------------------------------------------

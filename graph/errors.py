@@ -23,8 +23,11 @@ def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
 
     Why: driver errors can quote the connection string; no page, CLI message or log may show a
     credential. The one redaction of the project (settings and stores both use it)."""
+    hidden = [s for s in secrets if s and len(s) >= 2]
     out = str(text)
-    for secret in secrets:
-        if secret and len(secret) >= 2:
-            out = out.replace(secret, "***")
-    return _URI.sub(lambda m: m.group(1) + m.group(3), out)
+    for secret in hidden:
+        out = out.replace(secret, "***")
+    out = _URI.sub(lambda m: m.group(1) + m.group(3), out)
+    for secret in hidden:  # a secret URI is hidden in its shape without credentials too
+        out = out.replace(secret, "***")
+    return out

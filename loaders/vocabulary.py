@@ -77,9 +77,6 @@ class Vocabulary:
         # one pass over all "{pattern}" headings first: most lines match none, and then the loop is skipped
         self._any_template = re.compile("|".join(f"(?:{r.pattern})" for r, _ in self._templates) or "(?!)")
 
-    def by_key(self, key: str) -> SectionSpec:
-        return next(s for s in self.sections if s.key == key)
-
     def get(self, key: str) -> SectionSpec | None:
         """The section with this key, or None."""
         return next((s for s in self.sections if s.key == key), None)

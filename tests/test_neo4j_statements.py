@@ -92,3 +92,30 @@ def test_property_encoding_round_trip():
 def test_value_rows_put_heads_first_and_missing_keys_as_null():
     keys, rows = value_rows([{"a": 1}, {"b": 2}], [["s1"], ["s2"]])
     assert keys == ["a", "b"] and rows == [["s1", 1, None], ["s2", None, 2]]
+
+
+def test_driver_errors_leave_the_store_as_one_atlas_error():
+    """A server that cannot be reached mid-use: the real driver's error is translated at the store's
+    edge into Neo4jUnavailable (an AtlasError, one line, no credentials), for reads and writes alike."""
+    from graph.errors import AtlasError
+    from graph.model import GraphData
+    from graph.neo4j_store import Neo4jStore, Neo4jUnavailable
+
+    store = Neo4jStore.from_settings("bolt://127.0.0.1:1", "someone", "s3cret", verify=False, retry_seconds=0)
+    with store:
+        for call in (store.counts, lambda: store.get_nodes(["pattern:insecure"]),
+                     lambda: store.replace_all(GraphData())):
+            with pytest.raises(Neo4jUnavailable) as err:
+                call()
+            assert isinstance(err.value, AtlasError) and "\n" not in str(err.value)
+            assert "s3cret" not in str(err.value) and "127.0.0.1:1" in str(err.value)
+
+
+def test_a_uri_with_credentials_in_it_is_refused_without_showing_them():
+    """The driver refuses user info in a bolt:// URI with an error quoting the URI; the store says so in
+    one line without the password (it used to let the driver's ConfigurationError through)."""
+    from graph.neo4j_store import Neo4jConfigError, Neo4jStore
+
+    with pytest.raises(Neo4jConfigError) as err:
+        Neo4jStore.from_settings("bolt://someone:s3cret@127.0.0.1:1", "someone", "s3cret", verify=False)
+    assert "s3cret" not in str(err.value) and "bad Neo4j URI 'bolt://127.0.0.1:1'" in str(err.value)

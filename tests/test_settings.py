@@ -42,5 +42,5 @@ def test_a_broken_secrets_file_means_not_configured():
 @pytest.mark.parametrize("text", ["failed bolt://u:p4ss@h:7687 with p4ss", "p4ss", "neo4j+s://u:p4ss@h"])
 def test_redaction_removes_passwords_and_uri_credentials(text):
     out = Neo4jSettings("bolt://u:p4ss@h:7687", "u", "p4ss").redact(text)
-    assert "p4ss" not in out and "u:" not in out
+    assert "p4ss" not in out and "u:" not in out and "h:7687" not in out
     assert redact("bolt://u:p4ss@h:7687/db") == "bolt://h:7687/db"

@@ -120,11 +120,11 @@ def setup_store() -> Atlas:
 def neo4j_failed(exc: BaseException) -> bool:
     """Handle a Neo4j store that stopped answering mid-page: say so (no secrets), drop the cached
     connection and go back to the embedded store on the next run. False if `exc` is something else."""
-    try:
-        from neo4j.exceptions import DriverError, Neo4jError  # noqa: PLC0415
-    except ImportError:
-        return False
-    if not isinstance(exc, (DriverError, Neo4jError)):
+    from neo4j.exceptions import DriverError, Neo4jError  # noqa: PLC0415
+
+    from graph.neo4j_store import Neo4jUnavailable  # noqa: PLC0415
+
+    if not isinstance(exc, (Neo4jUnavailable, DriverError, Neo4jError)):  # raw driver errors: a missed edge
         return False
     _neo4j_store.clear()
     neo4j = settings().neo4j
@@ -148,10 +148,6 @@ def atlas() -> Atlas:
 
 
 # -- pickers -------------------------------------------------------------------------------------
-
-def all_nodes(store: GraphStore, kinds: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    return store.list_nodes(list(kinds) if kinds else None)
-
 
 def pick_node(label: str, nodes: Sequence[dict[str, Any]], default_id: str | None, *, key: str,
               allow_none: str | None = None, help: str | None = None) -> str | None:

@@ -183,12 +183,9 @@ with cypher_tab:
         clicked = st.button("Run Cypher", type="primary", key="query_run_cypher")
     if clicked:
         st.session_state.pop(RESULT_KEY, None)
-        if not hasattr(store, "cypher"):
-            st.error("This store cannot run Cypher.")
-        else:
-            outcome = run(lambda: store.cypher(text or "", None, limit=int(limit), timeout=10.0))
-            if outcome is not None:
-                st.session_state[RESULT_KEY] = {"query": text, "result": outcome}
+        outcome = run(lambda: store.cypher(text or "", None, limit=int(limit), timeout=10.0))
+        if outcome is not None:
+            st.session_state[RESULT_KEY] = {"query": text, "result": outcome}
     kept = st.session_state.get(RESULT_KEY)
     if kept and kept.get("query") == text:
         show_result("Cypher query", kept["result"], "cypher-result")

@@ -13,10 +13,10 @@ lists. The package holds, by what they do:
 """
 from __future__ import annotations
 
-from .connection import LoadConflict, Neo4jConfigError
+from .connection import LoadConflict, Neo4jConfigError, Neo4jUnavailable
 from .encoding import decode_props, encode_props
 from .statements import COMMON_LABEL, RETIRED_LABEL, STAGING_LABEL
 from .store import Neo4jStore
 
 __all__ = ["COMMON_LABEL", "RETIRED_LABEL", "STAGING_LABEL", "LoadConflict", "Neo4jConfigError", "Neo4jStore",
-           "decode_props", "encode_props"]
+           "Neo4jUnavailable", "decode_props", "encode_props"]

@@ -2,8 +2,9 @@
 with a one-line message and no secrets."""
 from __future__ import annotations
 
+import contextlib
 import logging
-from typing import Any
+from typing import Any, Iterator
 
 import neo4j
 from neo4j import GraphDatabase, RoutingControl
@@ -28,6 +29,25 @@ class Neo4jConfigError(AtlasError):
     """Neo4j is not configured, not reachable, or refused the credentials (message has no secrets)."""
 
 
+class Neo4jUnavailable(AtlasError):
+    """The server stopped answering, or failed a statement, while the store was reading or writing
+    (the driver's error translated at the store's edge: one line, no secrets)."""
+
+
+@contextlib.contextmanager
+def translated(uri: str) -> Iterator[None]:
+    """Driver and socket errors inside the block leave it as `Neo4jUnavailable`; the project's own
+    errors (LoadConflict, CypherError …) pass as they are."""
+    try:
+        yield
+    except AtlasError:
+        raise
+    except (Neo4jError, DriverError, OSError) as exc:
+        reason = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        first = redact(reason.strip().splitlines()[0][:200]) if reason.strip() else type(exc).__name__
+        raise Neo4jUnavailable(f"Neo4j at {uri} failed ({type(exc).__name__}: {first})") from exc
+
+
 def connect(uri: str, user: str, password: str, database: str | None, *, verify: bool = True,
             retry_seconds: float = 30.0) -> neo4j.Driver:
     """A driver for `uri`, checked with a read when `verify`; Neo4jConfigError (no secrets) on failure.
@@ -46,7 +66,7 @@ def connect(uri: str, user: str, password: str, database: str | None, *, verify:
                                       max_transaction_retry_time=retry_seconds,
                                       notifications_disabled_classifications=[
                                           neo4j.NotificationDisabledClassification.UNRECOGNIZED])
-    except (ValueError, Neo4jError) as exc:
+    except (ValueError, Neo4jError, DriverError) as exc:  # DriverError: ConfigurationError quotes the URI
         raise Neo4jConfigError(f"bad Neo4j URI {shown!r}: {type(exc).__name__}") from None
     if verify:
         try:
@@ -69,7 +89,9 @@ class Connected:
     uri: str
 
     def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
-        """Run a read statement (auto-retried by the driver) and return its records."""
-        records, _, _ = self.driver.execute_query(query, params, routing_=RoutingControl.READ,
-                                                  database_=self.database)
+        """Run a read statement (auto-retried by the driver) and return its records; Neo4jUnavailable
+        when the server fails it."""
+        with translated(self.uri):
+            records, _, _ = self.driver.execute_query(query, params, routing_=RoutingControl.READ,
+                                                      database_=self.database)
         return records

@@ -8,9 +8,10 @@ from typing import Any
 import neo4j
 
 from ..errors import redact
+from ..model import GraphData
 from ..store import GraphStore
-from .connection import connect
-from .loading import Loading
+from .connection import connect, translated
+from .loading import BATCH, Loading
 from .usercypher import UserCypher
 
 
@@ -38,6 +39,19 @@ class Neo4jStore(Loading, UserCypher, GraphStore):
 
     def close(self) -> None:
         self.driver.close()
+
+    # writes, with driver errors translated at the store's edge (Neo4jUnavailable)
+    def replace_all(self, data: GraphData, batch: int = BATCH) -> None:
+        with translated(self.uri):
+            super().replace_all(data, batch)
+
+    def merge(self, data: GraphData, batch: int = BATCH) -> None:
+        with translated(self.uri):
+            super().merge(data, batch)
+
+    def clear(self) -> None:
+        with translated(self.uri):
+            super().clear()
 
     def server_memory(self) -> dict[str, Any]:
         """The server's maximum heap (bytes) and page cache setting, for the benchmark's notes; {} when

@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from explorer import urlstate
+from graph.shipped import SHIPPED_DATA
 from loaders.errors import LoadError
-from loaders.text import REPO_ROOT
 from loaders.yamlio import LINE_KEY, YamlList, YamlMap, load_yaml
 
-STORIES = REPO_ROOT / "data" / "stories"
+#: The shipped stories (the checkout's data/stories/, or the installed package's copy).
+STORIES = SHIPPED_DATA / "stories"
 MAX_STEPS = 50
 MAX_CAPTION = 2000
 AUTHORSHIPS = ("authored-summary", "user")

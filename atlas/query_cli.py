@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import sys
 from pathlib import Path
+from typing import Any
 
 from graph import algorithms_cli, export
 from graph.errors import AtlasError
@@ -55,6 +56,23 @@ def build_parser() -> argparse.ArgumentParser:
     data_after.add_argument("--data", type=Path, default=argparse.SUPPRESS, metavar="DIR",
                             help="corpus folder (default: the repository's data/)")
 
+    _add_graph_commands(sub)
+    _add_query_commands(sub)
+    sub.add_parser("stats", help="node and edge counts")
+    algorithms_cli.add_parsers(sub, _csv)  # centrality, communities, similar
+
+    p = sub.add_parser("differential", help="study material, not a diagnostic instrument: the patterns whose "
+                                            "card lines match observations, and what tells them apart")
+    p.add_argument("observations", nargs="+", help="what is observed, one argument each")
+    p.add_argument("--top", type=int, default=5, help="how many ranked patterns to show (default 5)")
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
+
+    _add_export_command(sub, data_after)
+    return parser
+
+
+def _add_graph_commands(sub: Any) -> None:
+    """path, neighbours, compare, node."""
     p = sub.add_parser("path", help="shortest path (or all simple paths) between two nodes, told as sentences")
     p.add_argument("a")
     p.add_argument("b")
@@ -76,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("node", help="one node with its sections and provenance")
     p.add_argument("node")
 
+
+def _add_query_commands(sub: Any) -> None:
+    """query (named queries) and cypher."""
     p = sub.add_parser("query", help="run a named query from the library (data/queries.yaml)")
     p.add_argument("name", nargs="?")
     p.add_argument("--list", action="store_true", help="list the named queries and their parameters")
@@ -88,15 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=1000, help="most rows returned (default 1000)")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds before the query is stopped (default 10)")
 
-    sub.add_parser("stats", help="node and edge counts")
-    algorithms_cli.add_parsers(sub, _csv)  # centrality, communities, similar
 
-    p = sub.add_parser("differential", help="study material, not a diagnostic instrument: the patterns whose "
-                                            "card lines match observations, and what tells them apart")
-    p.add_argument("observations", nargs="+", help="what is observed, one argument each")
-    p.add_argument("--top", type=int, default=5, help="how many ranked patterns to show (default 5)")
-    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
-
+def _add_export_command(sub: Any, data_after: argparse.ArgumentParser) -> None:
+    """export FORMAT [-o FILE]."""
     p = sub.add_parser("export", parents=[data_after],
                        help="the whole graph as GraphML, GEXF, node-link JSON or CSV (zip), as the app's Export page",
                        description="Write the whole graph as graphml (GraphML), gexf (GEXF), json (node-link JSON) "
@@ -107,7 +122,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write FILE all or nothing (a temporary file beside it, renamed over it when complete; "
                         "a failed run leaves an existing FILE as it was); default: standard output, which "
                         "must not be a terminal for csv (a zip)")
-    return parser
 
 
 def open_store(args: argparse.Namespace) -> GraphStore:

@@ -66,6 +66,7 @@ PER_SIZE_ROWS = [
     *[f"embedded {op} {q}" for op in QUERY_OPS for q in ("p50", "p95")],
     *[f"neo4j {op} {q}" for op in QUERY_OPS for q in ("p50", "p95")],
     "embedded neighbourhood 2-hop from the biggest hub",
+    "embedded Cypher, first query (loads the engine)",
     "embedded Cypher, warm query",
     "app first run (cold: store opened)",
     "app Explore (whole graph, default)",

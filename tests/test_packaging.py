@@ -13,9 +13,12 @@ import importlib.metadata
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
 import tomllib
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -230,3 +233,29 @@ def test_installed_app_command_and_app(installed: Path, tmp_path: Path) -> None:
         "print('app ok', at.title[0].value)\n")
     ran = _run(installed / "python", "-c", script, cwd=tmp_path, timeout=300)
     assert ran.returncode == 0 and "app ok" in ran.stdout, ran.stdout + ran.stderr
+
+
+def test_installed_app_command_serves(installed: Path, tmp_path: Path) -> None:
+    """`pattern-atlas app --port P` becomes a Streamlit server for the installed app.py (health check)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PATTERN_ATLAS_DATA")}
+    server = subprocess.Popen([str(installed / "pattern-atlas"), "app", "--port", str(port)], cwd=tmp_path, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline, health = time.monotonic() + 120, ""
+        while time.monotonic() < deadline and server.poll() is None and health != "ok":
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=5) as answer:
+                    health = answer.read().decode()
+            except OSError:
+                time.sleep(1)
+    finally:
+        server.terminate()
+        try:
+            output = server.communicate(timeout=60)[0]
+        except subprocess.TimeoutExpired:
+            server.kill()
+            output = server.communicate()[0]
+    assert health == "ok", f"no server on port {port}: {output}"  # streamlit exits when app.py is missing

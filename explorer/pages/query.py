@@ -124,6 +124,10 @@ def param_fields(spec: Any) -> tuple[list[Field], dict[str, Any], dict[str, Any]
             choices[key] = names
             picked = node_defaults(p, names)
             defaults[key] = picked if p.many else (picked[0] if picked else None)
+        elif p.choices:  # one of a few values (an algorithm's measure)
+            found.append(Field(f"p.{p.name}", key, "one"))
+            choices[key] = {c: c for c in p.choices}
+            defaults[key] = p.default
         elif isinstance(p.default, int) and not isinstance(p.default, bool):
             found.append(Field(f"p.{p.name}", key, "int", -(10 ** 9), 10 ** 9))
             defaults[key] = int(p.default)
@@ -161,6 +165,9 @@ with named_tab:
                     key = f"query_param_{name}_{p.name}"
                     if p.node:  # a picker of the nodes of that kind; the value is their id(s)
                         params[p.name] = node_picker(p, key)
+                    elif p.choices:
+                        params[p.name] = st.selectbox(p.name, list(p.choices), index=list(p.choices).index(p.default),
+                                                      key=key, help=p.description or None)
                     elif isinstance(p.default, int) and not isinstance(p.default, bool):
                         params[p.name] = st.number_input(p.name, value=int(p.default), step=1, key=key,
                                                          help=p.description or None)

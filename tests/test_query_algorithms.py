@@ -91,3 +91,13 @@ def test_query_page_runs_algorithm_named_queries():
     widget(at, "selectbox", "query_param_similar-patterns_pattern").set_value("pattern:needy").run()
     assert not at.exception and not at.error
     assert at.dataframe[0].value["id"].iloc[0] == "pattern:codependent"
+
+
+def test_a_link_holds_the_algorithm_measure():
+    from test_app_urlstate import opened
+
+    at = opened("query", {"question": "central-nodes", "p.measure": "betweenness", "p.top": "3"})
+    assert at.session_state["query_param_central-nodes_measure"] == "betweenness"
+    assert len(at.dataframe[0].value) == 3
+    bad = opened("query", {"question": "central-nodes", "p.measure": "closeness"})  # not a choice: the default
+    assert bad.session_state["query_param_central-nodes_measure"] == "degree"

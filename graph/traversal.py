@@ -127,8 +127,8 @@ def simple_paths(store: Primitives, a: str, b: str, max_length: int = 3, edge_ty
     """Simple paths up to `max_length` edges, shortest first, at most `limit` of them."""
     types = path_types(edge_types)
     max_length = max(1, min(int(max_length), MAX_PATH_LENGTH))
-    paths, truncated = store.simple_node_paths(a, b, max_length, types, cap)
-    paths = sorted({tuple(p) for p in paths}, key=lambda p: (len(p), p))
+    found, truncated = store.simple_node_paths(a, b, max_length, types, cap)
+    paths = sorted({tuple(p) for p in found}, key=lambda p: (len(p), p))
     total = len(paths)
     chosen = [list(p) for p in paths[:limit]]
     return {"paths": hydrate(store, chosen, types), "total": total,

@@ -41,7 +41,7 @@ def reader_files() -> list[Path]:
     """Every file whose change can alter what the loaders build from the same documents: the code of
     `loaders/` and of the graph modules it imports, the vocabulary, and the catalogue names the card
     reader always uses."""
-    code = sorted(Path(__file__).parent.glob("*.py"))
+    code = sorted(Path(__file__).parent.rglob("*.py"))  # subpackages (loaders/corrections/) too
     code += [Path(__file__).parents[1] / "graph" / name for name in GRAPH_MODULES]
     vocab = sorted(VOCABULARY_DIR.glob("*.yaml"))
     vocab += [f for f in (CATALOGUE_DIR / "pattern-names.yaml", CATALOGUE_DIR / "dimensions.yaml") if f.is_file()]

@@ -123,7 +123,7 @@ def test_the_key_changes_with_the_reader_the_names_and_the_corrections():
 def test_the_reader_digest_follows_code_vocabulary_and_shipped_names(tmp_path, monkeypatch):
     files = reader_files()
     shown = {f.relative_to(REPO).as_posix() for f in files}
-    assert {p.relative_to(REPO).as_posix() for p in (REPO / "loaders").glob("*.py")} <= shown
+    assert {p.relative_to(REPO).as_posix() for p in (REPO / "loaders").rglob("*.py")} <= shown
     assert {p.relative_to(REPO).as_posix() for p in (DATA / "vocabulary").glob("*.yaml")} <= shown
     assert "data/catalogue/pattern-names.yaml" in shown
     # every graph module the loaders import, directly or through each other, is in the digest
@@ -153,7 +153,7 @@ def test_the_reader_digest_follows_code_vocabulary_and_shipped_names(tmp_path, m
 
 def _graph_modules_imported() -> set[str]:
     """File names of the graph/ modules reached from loaders/ through imports."""
-    todo = list((REPO / "loaders").glob("*.py"))
+    todo = list((REPO / "loaders").rglob("*.py"))
     seen: set[Path] = set()
     found: set[str] = set()
     while todo:

@@ -178,9 +178,9 @@ class Loading(Reads):
             while True:
                 if retry:
                     deleted = session.execute_write(
-                        lambda tx: tx.run(query, n=SWEEP_BATCH, load=load).single()["deleted"])
+                        lambda tx: tx.run(query, n=SWEEP_BATCH, load=load).single(strict=True)["deleted"])
                 else:  # one attempt per batch, no driver retries (a best-effort clean-up)
-                    deleted = session.run(query, n=SWEEP_BATCH, load=load).single()["deleted"]
+                    deleted = session.run(query, n=SWEEP_BATCH, load=load).single(strict=True)["deleted"]
                 total += deleted
                 if deleted < SWEEP_BATCH:
                     return total

@@ -101,6 +101,20 @@ def test_payload_sizes_by_degree_styles_edges_and_carries_sources(hood):
     assert legend[0] == "COMBINES_WITH" and "DISTINGUISHED_FROM" in legend
 
 
+def test_big_drawings_draw_edges_plain_but_keep_their_sentences():
+    nodes = [{"id": f"n{i}", "kind": "Pattern", "name": f"N{i}"} for i in range(60)]
+    edges = [{"source": f"n{i}", "target": f"n{j}", "type": "DISTINGUISHED_FROM", "description": "d"}
+             for i in range(60) for j in range(i + 1, 60)][:1100]
+    data = build_payload(nodes, edges, {n["id"]: (0.0, 0.0) for n in nodes})
+    assert len(data["edges"]) == 1100
+    assert not any("label" in e or e["dashes"] for e in data["edges"])
+    assert all(e["meta"]["sentence"] == f"{e['from'].upper()} is distinguished from {e['to'].upper()}: d"
+               for e in data["edges"])
+    assert data["config"]["edgeLegend"][0]["dashes"] is False
+    small = build_payload(nodes, edges[:50], {n["id"]: (0.0, 0.0) for n in nodes})
+    assert all(e["label"] and e["dashes"] for e in small["edges"])
+
+
 def test_hostile_text_is_data_and_the_canvas_never_writes_html():
     evil = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"
     data = build_payload([{"id": "a", "kind": "Pattern", "name": evil, "description": evil},

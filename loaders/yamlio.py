@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -109,7 +109,7 @@ def parse_yaml(source: str, shown: str) -> Any:
         loader.dispose()
 
 
-def _line_map(source: str):
+def _line_map(source: str) -> Callable[[int], int]:
     """The file's 1-based line from a YAML mark's 0-based line. YAML also breaks lines at U+0085,
     U+2028 and U+2029, which are ordinary characters in the file's lines; where the text has them,
     the YAML line is mapped back by counting the real line breaks before it."""
@@ -122,82 +122,99 @@ def _line_map(source: str):
     return lambda line: real[min(line, len(real) - 1)] + 1
 
 
-def _build(loader: Any, shown: str, to_line) -> Any:
-    root: Any = None
-    documents = 0
-    stack: list[YamlMap | YamlList] = []  # the open collections, outermost first
-    keys: list[Any] = []  # per open collection: the mapping's pending key, or _NO_KEY
-    lines: list[int] = []  # per open collection: its start line
+class _Builder:
+    """The values of one YAML document built from parser events, with an explicit stack of the open
+    collections (no recursion on nesting), refusing what the safe reader does not allow."""
 
-    def fail(line: int, message: str) -> LoadError:
-        return LoadError(shown, line, message)
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+        self.root: Any = None
+        self.stack: list[YamlMap | YamlList] = []  # the open collections, outermost first
+        self.keys: list[Any] = []  # per open collection: the mapping's pending key, or _NO_KEY
+        self.lines: list[int] = []  # per open collection: its start line
 
-    def add(value: Any, line: int, collection: bool) -> None:
-        nonlocal root
-        if not stack:
-            root = value
+    def fail(self, line: int, message: str) -> LoadError:
+        return LoadError(self.shown, line, message)
+
+    def add(self, value: Any, line: int, collection: bool) -> None:
+        """Put a value where the document is: the root, a list's next item, a mapping's key or value."""
+        if not self.stack:
+            self.root = value
             return
-        top = stack[-1]
+        top = self.stack[-1]
         if isinstance(top, YamlList):
             top.append(value)
             top.item_lines.append(line)
-        elif keys[-1] is _NO_KEY:
-            if collection:
-                raise fail(line, "a mapping key must be plain text or a number, not a list or mapping")
-            if value == LINE_KEY:
-                raise fail(line, f"the key {LINE_KEY!r} is reserved")
-            try:
-                first = top.key_lines.get(value)
-            except TypeError:  # unhashable: cannot be a key
-                raise fail(line, f"{_short(value)} cannot be a mapping key") from None
-            if first is not None:
-                raise fail(line, f"duplicate key {_short(value)}: it is also at line {first}; "
-                                 "a key may appear once in a mapping")
-            top.key_lines[value] = line
-            keys[-1] = value
+        elif self.keys[-1] is _NO_KEY:
+            self.add_key(top, value, line, collection)
         else:
-            top[keys[-1]] = value
-            keys[-1] = _NO_KEY
+            top[self.keys[-1]] = value
+            self.keys[-1] = _NO_KEY
 
+    def add_key(self, top: YamlMap, value: Any, line: int, collection: bool) -> None:
+        if collection:
+            raise self.fail(line, "a mapping key must be plain text or a number, not a list or mapping")
+        if value == LINE_KEY:
+            raise self.fail(line, f"the key {LINE_KEY!r} is reserved")
+        try:
+            first = top.key_lines.get(value)
+        except TypeError:  # unhashable: cannot be a key
+            raise self.fail(line, f"{_short(value)} cannot be a mapping key") from None
+        if first is not None:
+            raise self.fail(line, f"duplicate key {_short(value)}: it is also at line {first}; "
+                                  "a key may appear once in a mapping")
+        top.key_lines[value] = line
+        self.keys[-1] = value
+
+    def open(self, event: yaml.CollectionStartEvent, line: int) -> None:
+        """The start of a list or mapping."""
+        mapping = isinstance(event, yaml.MappingStartEvent)
+        if event.tag not in (None, "!", _TAG + ("map" if mapping else "seq")):
+            raise self.fail(line, f"the tag {_tag(event.tag)} is not allowed here")
+        if len(self.stack) >= MAX_DEPTH:
+            raise self.fail(line, f"lists and mappings nested more than {MAX_DEPTH} deep")
+        new: YamlMap | YamlList = YamlMap() if mapping else YamlList(line=line)
+        self.add(new, line, True)
+        self.stack.append(new)
+        self.keys.append(_NO_KEY)
+        self.lines.append(line)
+
+    def close(self) -> None:
+        """The end of the innermost list or mapping (a mapping records its own line)."""
+        done = self.stack.pop()
+        self.keys.pop()
+        start = self.lines.pop()
+        if isinstance(done, YamlMap):
+            done[LINE_KEY] = start
+
+
+def _build(loader: Any, shown: str, to_line: Callable[[int], int]) -> Any:
+    """The document's value from the loader's events; LoadError for a second document, an alias or
+    anchor, a tag, a bad key, or nesting deeper than MAX_DEPTH."""
+    builder = _Builder(shown)
+    documents = 0
     while loader.check_event():
         event = loader.get_event()
         line = to_line(event.start_mark.line) if event.start_mark is not None else 1
         if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
             if documents > 1:
-                raise fail(line, "a second YAML document ('---'); the file must hold one")
-            continue
-        if isinstance(event, yaml.AliasEvent):
-            raise fail(line, f"aliases (*{event.anchor}) are not allowed; write the value out in full")
-        if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            done = stack.pop()
-            keys.pop()
-            start = lines.pop()
-            if isinstance(done, YamlMap):
-                done[LINE_KEY] = start
-            continue
-        if not isinstance(event, yaml.NodeEvent):  # stream start and end, document end
-            continue
-        if event.anchor is not None:
-            raise fail(line, f"anchors (&{event.anchor}) are not allowed; write the value out in full")
-        if isinstance(event, yaml.ScalarEvent):
-            add(_scalar(loader, event, line, fail), line, False)
-            continue
-        # the start of a list or mapping
-        mapping = isinstance(event, yaml.MappingStartEvent)
-        if event.tag not in (None, "!", _TAG + ("map" if mapping else "seq")):
-            raise fail(line, f"the tag {_tag(event.tag)} is not allowed here")
-        if len(stack) >= MAX_DEPTH:
-            raise fail(line, f"lists and mappings nested more than {MAX_DEPTH} deep")
-        new: YamlMap | YamlList = YamlMap() if mapping else YamlList(line=line)
-        add(new, line, True)
-        stack.append(new)
-        keys.append(_NO_KEY)
-        lines.append(line)
-    return root
+                raise builder.fail(line, "a second YAML document ('---'); the file must hold one")
+        elif isinstance(event, yaml.AliasEvent):
+            raise builder.fail(line, f"aliases (*{event.anchor}) are not allowed; write the value out in full")
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            builder.close()
+        elif isinstance(event, yaml.NodeEvent):  # (stream start and end, document end: nothing to do)
+            if event.anchor is not None:
+                raise builder.fail(line, f"anchors (&{event.anchor}) are not allowed; write the value out in full")
+            if isinstance(event, yaml.ScalarEvent):
+                builder.add(_scalar(loader, event, line, builder.fail), line, False)
+            elif isinstance(event, yaml.CollectionStartEvent):
+                builder.open(event, line)
+    return builder.root
 
 
-def _scalar(loader: Any, event: yaml.ScalarEvent, line: int, fail) -> Any:
+def _scalar(loader: Any, event: yaml.ScalarEvent, line: int, fail: Callable[[int, str], LoadError]) -> Any:
     """A scalar's value as PyYAML's safe loader gives it, for the plain tags only."""
     tag = event.tag
     if tag is None or tag == "!":
@@ -210,7 +227,7 @@ def _scalar(loader: Any, event: yaml.ScalarEvent, line: int, fail) -> Any:
         raise fail(line, f"the tag {_tag(tag)} is not allowed here")
     if tag in _NUMBER_TAGS and len(event.value) > MAX_NUMBER_CHARS:
         raise fail(line, f"a number of {len(event.value):,} characters; quote it if it is text")
-    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+    node = yaml.ScalarNode(tag, event.value, None, None, event.style)  # marks: not read by the constructors
     try:
         return loader.yaml_constructors[tag](loader, node)
     except (yaml.YAMLError, ValueError, OverflowError, TypeError) as exc:
@@ -235,7 +252,7 @@ def rows_under(data: Any, shown: str, key: str, what: str, row_hint: str) -> tup
     `row_hint` what each row holds."""
     if data is None:
         return None
-    if not isinstance(data, dict):
+    if not isinstance(data, YamlMap):  # what the safe reader gives for every mapping
         raise LoadError(shown, 1, f"{what} is a mapping with one key, '{key}' (a list of rows)")
     for name in data:
         if name not in (key, LINE_KEY):

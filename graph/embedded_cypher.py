@@ -298,6 +298,10 @@ def explain_failure(detail: str) -> CypherError:
     function = re.search(r"UnknownFunction: (\w+)", message)
     if function:
         return UnsupportedQuery(f"{ENGINE} lacks the function {function.group(1)}(); {STORE_HINT}")
+    sql_word = re.search(r'SQL prepare failed: near "(\w+)": syntax error', message)
+    if sql_word:  # graphqlite writes names into its SQL unquoted: an alias such as `to` breaks it
+        return UnsupportedQuery(f"{ENGINE} cannot use the name '{sql_word.group(1)}' here (a keyword of the SQL it "
+                                f"translates to; rename it); {STORE_HINT}")
     syntax = re.search(r"Line (\d+), Col (\d+): syntax error, (unexpected [^,]+)", message)
     if syntax:
         line, col, what = syntax.groups()

@@ -9,7 +9,7 @@ import hashlib
 import re
 import threading
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
 import networkx as nx
 import orjson
@@ -202,7 +202,7 @@ class EmbeddedStore(GraphStore):
         inside = set(ids)
         wanted = set(edge_types) if edge_types else None
         succ = self.graph.succ  # the adjacency itself: the edge views cost a tuple per edge of a hub
-        out = []
+        out: list[dict[str, Any]] = []
         for u in inside:
             if u not in succ:
                 continue
@@ -365,4 +365,4 @@ class EmbeddedStore(GraphStore):
                 graph = nx.node_link_graph(data, directed=True, multigraph=True, edges=EDGES)
             except (ValueError, KeyError, TypeError) as exc:
                 raise ValueError(f"{path}: not a readable graph file ({exc})") from None
-        return cls(graph)
+        return cls(cast(nx.MultiDiGraph, graph))  # node_link_graph(multigraph=True, directed=True) gives one

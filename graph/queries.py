@@ -232,12 +232,12 @@ def dimension_members(g: nx.MultiDiGraph, params: dict[str, Any]) -> tuple[list[
 
 @register("most_connected_patterns")
 def most_connected_patterns(g: nx.MultiDiGraph, params: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    ranked = []
+    ranked: list[tuple[str, int]] = []
     for p in _nodes(g, "Pattern"):
         neighbours = (set(g.successors(p)) | set(g.predecessors(p))) - {p}
-        ranked.append([_name(g, p), len(neighbours)])
+        ranked.append((_name(g, p), len(neighbours)))
     ranked.sort(key=lambda r: (-r[1], r[0]))
-    return ["pattern", "neighbours"], ranked[: int(params["top"])]
+    return ["pattern", "neighbours"], [list(r) for r in ranked[: int(params["top"])]]
 
 
 @register("mechanisms_and_examples")

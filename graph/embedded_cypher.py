@@ -3,8 +3,9 @@
 Chosen by measurement over the conformance suite (tests/cypher_conformance.yaml; the table is in the
 README): graphqlite reads ordinary Cypher (either quote, any keyword case, OPTIONAL MATCH, WITH, UNWIND,
 UNION, CASE, undirected and variable-length patterns, path variables, $parameters) with Neo4j's rows,
-loads the shipped corpus in ~15 ms and answers a warm query in well under a millisecond.
-The project's Python may be built without SQLite extension loading, so the connection is sqlean-py's
+loads the shipped corpus in ~50 ms and answers a warm query in well under a millisecond (in process; the
+forked worker adds ~10-25 ms).
+The project's Python may be built without SQLite extension loading, so the connection is sqlean.py's
 sqlite3 (the same DB-API, with `load_extension`).
 
 `CypherEngine` loads a graph once (the store builds it on the first Cypher query and keeps it while its

@@ -14,8 +14,7 @@ from typing import Any, Sequence, cast
 import networkx as nx
 import orjson
 
-from loaders.atomic import write_atomic
-
+from .atomic import write_atomic
 from .model import GraphData, gc_paused
 from .shapes import EDGES, shape_problem
 from .store import GraphStore, edge_key, summary

@@ -226,35 +226,6 @@ class EmbeddedStore(GraphStore):
     def _neighbours(self, node: str, types: set[str]) -> list[str]:
         return sorted(self._neighbour_set(node, types))
 
-    def shortest_node_paths(self, a: str, b: str, edge_types: Sequence[str]) -> list[list[str]]:
-        """The first shortest path by node ids: BFS distances from b, then the smallest step from a."""
-        if a not in self.graph or b not in self.graph:
-            return []
-        types = set(edge_types)
-        dist = {b: 0}
-        frontier = [b]
-        level = 0
-        # level by level, unsorted (distances do not depend on order); stop as soon as a is reached:
-        # every node nearer to b than a is known by then, which is all the walk back needs
-        while frontier and a not in dist:
-            level += 1
-            nxt = []
-            for node in frontier:
-                for o in self._neighbour_set(node, types):
-                    if o not in dist:
-                        dist[o] = level
-                        nxt.append(o)
-                if a in dist:
-                    break
-            frontier = nxt
-        if a not in dist:
-            return []
-        path = [a]
-        while path[-1] != b:
-            here = path[-1]
-            path.append(min(o for o in self._neighbour_set(here, types) if dist.get(o) == dist[here] - 1))
-        return [path]
-
     def simple_node_paths(self, a: str, b: str, max_length: int, edge_types: Sequence[str],
                           cap: int) -> tuple[list[list[str]], bool]:
         if a not in self.graph or b not in self.graph or a == b:

@@ -27,7 +27,7 @@ def first_shortest_path(neighbours: Neighbours, a: str, b: str) -> list[str] | N
     while frontier and a not in dist:
         found = neighbours(frontier)
         adjacency.update(found)
-        nxt = sorted({n for ns in found.values() for n in ns} - dist.keys())
+        nxt = list({n for ns in found.values() for n in ns} - dist.keys())  # distances need no order
         level = dist[frontier[0]] + 1
         for n in nxt:
             dist[n] = level

@@ -155,7 +155,7 @@ def _layered(graph: nx.Graph, ids: Sequence[str], edges: Sequence[tuple[str, str
     rows: dict[int, list[str]] = {}
     for i in ids:
         rows.setdefault(level[i], []).append(i)
-    width = max(8, math.ceil(math.sqrt(len(ids)) * 1.5))  # a wider layer wraps onto more rows
+    width = max(7, math.ceil(math.sqrt(len(ids)) * 1.2))  # a wider layer wraps onto more rows
     x_of: dict[str, float] = {}
     pos: Positions = {}
     y = 0.0
@@ -169,14 +169,14 @@ def _layered(graph: nx.Graph, ids: Sequence[str], edges: Sequence[tuple[str, str
         row.sort(key=lambda n: (parent_x(n), n))
         for start in range(0, len(row), width):
             part = row[start:start + width]
-            gap = MIN_GAP * 2.2 if len(part) < 6 else MIN_GAP * 1.7
+            gap = MIN_GAP * 2.6 if len(part) < 6 else MIN_GAP * 2.2  # room for a label under each
             shift = gap / 2 if (start // width) % 2 else 0.0
             for j, node in enumerate(part):
                 x = (j - (len(part) - 1) / 2) * gap + shift
                 x_of[node] = x
                 pos[node] = (x, y)
-            y += MIN_GAP * 1.3
-        y += _STEP - MIN_GAP * 1.3
+            y += MIN_GAP * 1.6
+        y += _STEP - MIN_GAP * 1.6
     return pos
 
 

@@ -120,6 +120,8 @@ def _add_nodes(net: Network, nodes: Sequence[Mapping[str, Any]], positions: Mapp
                      "provenance_total": _count(raw.get("provenance")), "degree": degree[nid],
                      "highlighted": nid in marked},
         }
+        if marked and nid not in marked:  # a path or a comparison is shown: the rest steps back
+            options["opacity"] = 0.35
         if style["shape"] in _LABEL_INSIDE:
             options["font"] = {"color": "#1F2933", "strokeWidth": 0}
             options["margin"] = 7
@@ -149,6 +151,7 @@ def _edge_options(raw: Mapping[str, Any], index: int, names: Mapping[str, str], 
     return {
         "id": f"e{index}", "label": edge_label(raw), "dashes": style["dashes"], "width": 4 if on_path else 1.6,
         "color": {"color": colour, "hover": colour, "highlight": colour, "inherit": False, "opacity": 0.85},
+        "font": {"color": "#8A3406", "size": 12} if on_path else {},
         "meta": {"type": etype, "verb": short_verb(etype), "sentence": sentence,
                  "description": str(raw.get("description") or ""), "provenance": _provenance(raw.get("provenance")),
                  "provenance_total": _count(raw.get("provenance")), "highlighted": on_path},
@@ -166,8 +169,12 @@ def _add_edges(net: Network, edges: Sequence[Mapping[str, Any]], names: Mapping[
     for index, raw in enumerate(kept):
         source, target = str(raw["source"]), str(raw["target"])
         pair = tuple(sorted((source, target)))
-        options = _edge_options(raw, index, names, (source, target) in path_pairs, len(kept) > PLAIN_EDGES)
-        if len(kept) > PLAIN_EDGES and (source, target) not in path_pairs:
+        on_path = (source, target) in path_pairs
+        options = _edge_options(raw, index, names, on_path, len(kept) > PLAIN_EDGES)
+        if path_pairs and not on_path:  # off the path: faint, its label only when zoomed far in
+            options["color"]["opacity"] = 0.25
+            options["scaling"] = {"label": {"drawThreshold": 40}}
+        if len(kept) > PLAIN_EDGES and not on_path:
             del options["label"]
         bend = _curve(pair_total[pair] if source != target else 1, pair_seen[pair], source <= target)
         pair_seen[pair] += 1

@@ -115,6 +115,18 @@ def test_big_drawings_draw_edges_plain_but_keep_their_sentences():
     assert all(e["label"] and e["dashes"] for e in small["edges"])
 
 
+def test_a_path_stands_out_and_the_rest_steps_back(hood):
+    ids = [n["id"] for n in hood["nodes"]]
+    data = build_payload(hood["nodes"], hood["edges"], {i: (0.0, 0.0) for i in ids},
+                         highlight_edges=[("pattern:insecure", "pattern:needy")])
+    on = [e for e in data["edges"] if {e["from"], e["to"]} == {"pattern:insecure", "pattern:needy"}]
+    off = [e for e in data["edges"] if e not in on]
+    assert on and all(e["color"]["color"] == "#E8590C" and e["width"] == 4 for e in on)
+    assert off and all(e["color"]["opacity"] == 0.25 for e in off)
+    faded = {n["id"] for n in data["nodes"] if n.get("opacity") == 0.35}
+    assert faded == set(ids) - {"pattern:insecure", "pattern:needy"}
+
+
 def test_hostile_text_is_data_and_the_canvas_never_writes_html():
     evil = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"
     data = build_payload([{"id": "a", "kind": "Pattern", "name": evil, "description": evil},

@@ -23,8 +23,8 @@ __all__ = ["LAYOUTS", "MIN_GAP", "Positions", "extend", "layout_positions", "spr
 
 #: Layout names the canvas offers, with the words shown in the app's picker.
 LAYOUTS: dict[str, str] = {"force": "Force", "hierarchical": "Hierarchical", "radial": "Radial around the centre"}
-#: Least distance between two node centres, in canvas pixels (a node is at most ~45 px across).
-MIN_GAP = 60.0
+#: Least distance between two node centres, in canvas pixels (a hub's marker is ~60 px across).
+MIN_GAP = 72.0
 #: Rounds of the force layout (it starts from rings, so few are needed).
 _ROUNDS = 30
 #: Distance between neighbouring rings or layers.
@@ -99,7 +99,7 @@ def _force(graph: nx.Graph, ids: Sequence[str]) -> Positions:
     pos = _fruchterman_reingold(pos, adjacency, k=1.6 / math.sqrt(len(ids)),
                                 rounds=_ROUNDS if len(ids) <= 300 else _ROUNDS * 2 // 3)
     pos -= pos.mean(axis=0)
-    pos *= _STEP * math.sqrt(len(ids)) / 2.6 / max(float(np.abs(pos).max()), 1e-6)
+    pos *= _STEP * max(math.sqrt(len(ids)) / 2.6, 2.0) / max(float(np.abs(pos).max()), 1e-6)  # small: roomier
     return {i: (float(pos[j][0]), float(pos[j][1])) for j, i in enumerate(ids)}
 
 

@@ -130,3 +130,21 @@ def test_export_png_and_svg_and_present(server):  # noqa: F811
         frame.locator("#atlas-fullscreen").click()
         frame.locator("#atlas-root.atlas-presenting").wait_for(timeout=10_000)
         assert frame.evaluate("() => window.atlasNetwork.body.nodes['pattern:insecure'].options.font.size") >= 24
+
+
+def test_centre_here_and_path_from_here_drive_the_app(server):  # noqa: F811
+    with offline_page() as (page, _):
+        page.goto(f"{server}/card?pattern=pattern:needy", wait_until="domcontentloaded")
+        page.get_by_role("heading", level=2).filter(has_text="Needy").first.wait_for(timeout=60_000)
+        frame = canvas(page)
+        _settle(page)
+        page.mouse.click(*node_point(page, frame, "pattern:insecure"), button="right")
+        frame.locator("#atlas-menu button[data-action='centre']").click()
+        page.get_by_role("heading", level=1).filter(has_text="Explore").first.wait_for(timeout=60_000)
+        page.locator(".st-key-explore_centre input[value='Insecure · Pattern']").wait_for(timeout=60_000)
+        frame = canvas(page)
+        _settle(page)
+        page.mouse.click(*node_point(page, frame, "pattern:victim"))
+        frame.locator("#atlas-details button[data-action='path']").click()
+        page.get_by_role("heading", level=1).filter(has_text="Paths").first.wait_for(timeout=60_000)
+        page.locator(".st-key-paths_from input[value='Victim · Pattern']").wait_for(timeout=60_000)

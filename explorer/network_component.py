@@ -59,16 +59,12 @@ class NetworkEvent(NamedTuple):
     node: str
 
 
-@lru_cache(maxsize=1)
 def component_dir() -> Path:
     """The folder the component is served from: the project's page and script with vis-network's JS and
-    CSS beside them (the component server serves one folder and refuses links out of it). Built once per
-    content under the temporary folder, named by a digest of what it holds, so it is never stale."""
-    sources = [p for p in sorted(_FRONTEND.iterdir()) if p.is_file()] + [_VIS / f for f in _VIS_FILES]
-    digest = hashlib.sha256()
-    for path in sources:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    target = Path(tempfile.gettempdir()) / f"pattern-atlas-network-{digest.hexdigest()[:16]}"
+    CSS beside them (the component server serves one folder and refuses links out of it). Built under the
+    temporary folder, named by a digest of what it holds, so it is never stale, and built again if a
+    temporary-file cleaner removed it while the app ran."""
+    target, sources = _target()
     if not (target / "index.html").is_file():
         staging = Path(tempfile.mkdtemp(prefix="pattern-atlas-network-"))
         for path in sources:
@@ -78,6 +74,16 @@ def component_dir() -> Path:
         except OSError:  # another process built it first: theirs is the same
             shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+@lru_cache(maxsize=1)
+def _target() -> tuple[Path, tuple[Path, ...]]:
+    """(the folder's path, the files it holds), the path named by a digest of their bytes."""
+    sources = tuple(p for p in sorted(_FRONTEND.iterdir()) if p.is_file()) + tuple(_VIS / f for f in _VIS_FILES)
+    digest = hashlib.sha256()
+    for path in sources:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return Path(tempfile.gettempdir()) / f"pattern-atlas-network-{digest.hexdigest()[:16]}", sources
 
 
 @lru_cache(maxsize=1)
@@ -136,6 +142,7 @@ def network(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, Any
     payload["config"]["selected"] = str(selected) if selected is not None else None
     payload["config"]["centre"] = str(centre) if centre is not None else None
     payload["version"] = _digest(payload)
+    component_dir()  # the served folder is there (rebuilt if something removed it)
     value = _component()(graph=payload, height=int(height), key=key, default=None)
     return _fresh_event(key, value)
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import math
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import canvas_actions, network_layout
+from explorer import canvas_actions, network_component, network_layout
 from explorer.network_component import ACTIONS, NetworkEvent, component_dir
 from explorer.network_layout import MIN_GAP, extend, layout_positions, spread
 from explorer.network_payload import EDGE_STYLES, build_payload, edge_label
@@ -145,6 +147,20 @@ def test_the_component_folder_is_offline():
     page = (folder / "index.html").read_text(encoding="utf-8")
     assert not re.search(r"(src|href)=\"(https?:)?//", page) and "connect-src 'none'" in page
     assert set(re.findall(r"(?:src|href)=\"([^\"]+)\"", page)) <= {p.name for p in folder.iterdir()} | {"data:,"}
+
+
+
+def test_the_component_folder_is_built_again_when_removed(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # not the folder a running app may be serving
+    network_component._target.cache_clear()
+    try:
+        folder = component_dir()
+        assert folder.parent == tmp_path
+        shutil.rmtree(folder)  # a temporary-file cleaner removed it: the next use builds it again
+        assert component_dir() == folder
+        assert (folder / "canvas.js").read_bytes() == (FRONTEND / "canvas.js").read_bytes()
+    finally:
+        network_component._target.cache_clear()
 
 
 def test_events_lead_to_pages_with_the_view_in_the_url():

@@ -217,7 +217,10 @@
     root.classList.toggle("atlas-presenting", on);
     fullButton.setAttribute("aria-pressed", on ? "true" : "false");
     if (!network) return;
-    network.setOptions({ nodes: { font: { size: on ? 28 : 16 } }, edges: { font: { size: on ? 16 : 10 } } });
+    // Large node labels; edge labels stay small and show only when zoomed in (or selected), so the room
+    // sees the patterns, not a thicket of sentences.
+    network.setOptions({ nodes: { font: { size: on ? 28 : 16 } },
+                         edges: { font: { size: on ? 13 : 10 }, scaling: { label: { drawThreshold: on ? 22 : 8 } } } });
     setTimeout(function () { network.fit({ animation: false }); }, 60);
   }
   fullButton.addEventListener("click", function () {

@@ -18,7 +18,7 @@ from typing import Any
 from pyvis.edge import Edge  # type: ignore[import-untyped]
 from pyvis.network import Network  # type: ignore[import-untyped]
 
-from explorer.network_html import (
+from explorer.network_style import (
     _HEX,
     _LABEL_INSIDE,
     _count,

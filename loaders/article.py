@@ -8,11 +8,12 @@ item's), or the article's `frame` (its introduction, closing paragraphs, section
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from graph.schema import clean_text
+from graph.schema import clean_text, slug
 
 from .errors import LoadError, Warning_
 from .text import Document
@@ -136,7 +137,7 @@ def parse_article(doc: Document, vocab: ArticleVocabulary | None = None) -> Pars
     """Split an article into title, mechanisms with their examples, strategies and paragraphs."""
     vocab = vocab or load_article_vocabulary()
     warnings = list(doc.warnings)
-    title_line = next((n for n, l in enumerate(doc.lines, 1) if l.strip()), None)
+    title_line = next((n for n, line in enumerate(doc.lines, 1) if line.strip()), None)
     if title_line is None:
         raise LoadError(doc.path, 1, "the file is empty")
     title = clean_text(doc.lines[title_line - 1])
@@ -174,9 +175,9 @@ def parse_article(doc: Document, vocab: ArticleVocabulary | None = None) -> Pars
                         mechanism.examples.append(Example(match.group("name"), role.strip() if role else None,
                                                           number, sentence, raw))
         elif mode == "strategies":
-            match = _STRATEGY.match(text)
-            if match:
-                strategies.append(Strategy(match.group("name").strip(), match.group("text").strip(), number, raw))
+            found = _STRATEGY.match(text)
+            if found:
+                strategies.append(Strategy(found.group("name").strip(), found.group("text").strip(), number, raw))
                 section.take(strategies[-1], frame)
                 continue
         if mode != "mechanism":
@@ -188,3 +189,33 @@ def parse_article(doc: Document, vocab: ArticleVocabulary | None = None) -> Pars
         elif not mechanism.examples:
             warnings.append(Warning_(doc.path, mechanism.line, f"mechanism {mechanism.name!r} has no case example"))
     return ParsedArticle(doc.path, title, title_line, mechanisms, strategies, paragraphs, warnings, frame)
+
+
+def _stem(path: str) -> str:
+    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def article_scopes(paths: list[str]) -> list[str]:
+    """For each article path, the part of it that starts its case examples' ids: the file stem
+    ('roots-of-insecurity'), with as many of its folders as make it unique among the loaded articles
+    ('x/roots', 'y/roots'); articles whose whole paths still make one id are numbered in load order."""
+    parts = [[*path.split("/")[:-1], _stem(path)] for path in paths]
+    depth = [1] * len(paths)
+    growing = True
+    while growing:  # each round lengthens at least one scope, so it ends within the deepest path
+        growing = False
+        groups: dict[str, list[int]] = defaultdict(list)
+        for i, names in enumerate(parts):
+            groups[slug(" ".join(names[-depth[i]:]))].append(i)
+        for group in groups.values():
+            for i in group if len(group) > 1 else ():
+                if depth[i] < len(parts[i]):
+                    depth[i] += 1
+                    growing = True
+    scopes: list[str] = []
+    taken: dict[str, int] = {}
+    for i, names in enumerate(parts):
+        scope = " ".join(names[-depth[i]:])
+        number = taken[slug(scope)] = taken.get(slug(scope), 0) + 1
+        scopes.append(scope if number == 1 else f"{scope} {number}")
+    return scopes

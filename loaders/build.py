@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from graph.model import GraphData, Provenance
 from graph.schema import EDGE_TYPES, name_key, node_id, pattern_display, pattern_slug, slug
 
-from .article import ParsedArticle
+from .article import ParsedArticle, article_scopes
 from .card import ParsedCard
 from .catalogue import Catalogue
 from .errors import LoadError, Warning_
@@ -125,7 +124,8 @@ class Builder:
             return
         if cat.kind == "concepts":
             for row in cat.data["concepts"]:
-                cid = self.graph.add_node("Concept", row["name"], [prov(row)], codes=strip_lines(row.get("codes") or {}),
+                cid = self.graph.add_node("Concept", row["name"], [prov(row)],
+                                          codes=strip_lines(row.get("codes") or {}),
                                           synonyms=list(row.get("synonyms") or []), description=row.get("description"),
                                           kind_note=row.get("kind_note"), **cites(row))
                 for name in [row["name"], *(row.get("synonyms") or [])]:
@@ -214,12 +214,13 @@ class Builder:
     # -- articles --------------------------------------------------------------------------------
     def add_article(self, art: ParsedArticle, authorship: str, note: str | None = None) -> None:
         """Queue an article: it is linked after every card is in, so alias targets exist."""
-        self.report.documents.append({"path": art.path, "type": "article", "authorship": authorship, "encoding": "utf-8"})
+        self.report.documents.append({"path": art.path, "type": "article", "authorship": authorship,
+                                      "encoding": "utf-8"})
         self.report.warnings.extend(art.warnings)
         self.articles.append((art, authorship, {"note": note} if note else {}))
 
     def _link_article(self, art: ParsedArticle, authorship: str, extra: dict[str, str], scope: str) -> None:
-        """Link a queued article; `scope` starts its case examples' ids (see `_article_scopes`)."""
+        """Link a queued article; `scope` starts its case examples' ids (see `loaders.article.article_scopes`)."""
         def prov(line: int, text: str) -> Provenance:
             return Provenance(art.path, line, line, text, authorship)
 
@@ -283,8 +284,8 @@ class Builder:
                                                      "node this line is about; no edge from a node to itself"))
                 continue
             if target not in self.graph.nodes:
-                self.report.warnings.append(Warning_(cat.path, row[LINE_KEY],
-                                                     f"alias target {target} is not in the graph; '{row['term']}' not linked"))
+                self.report.warnings.append(Warning_(cat.path, row[LINE_KEY], f"alias target {target} is not in the "
+                                                     f"graph; '{row['term']}' not linked"))
                 continue
             provs = [Provenance(path, line, line, raw, authorship),
                      Provenance(cat.path, row[LINE_KEY], row[LINE_KEY], cat.quote(row[LINE_KEY]), "catalogue")]
@@ -298,8 +299,8 @@ class Builder:
 
     # -- finish ----------------------------------------------------------------------------------
     def finish(self) -> tuple[GraphData, LoadReport]:
-        scopes = _article_scopes([art.path for art, _, _ in self.articles])
-        for (art, authorship, extra), scope in zip(self.articles, scopes):
+        scopes = article_scopes([art.path for art, _, _ in self.articles])
+        for (art, authorship, extra), scope in zip(self.articles, scopes, strict=True):
             self._link_article(art, authorship, extra, scope)
         for cat, row, authorship in self.wounds:
             wid = node_id("Wound", row["name"])
@@ -362,36 +363,6 @@ def _term_regex(term: str) -> re.Pattern[str]:
 def _first_sentence(text: str) -> str:
     match = re.search(r"^(.+?[.!?])(?:\s|$)", text)
     return match.group(1) if match else text
-
-
-def _stem(path: str) -> str:
-    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-
-
-def _article_scopes(paths: list[str]) -> list[str]:
-    """For each article path, the part of it that starts its case examples' ids: the file stem
-    ('roots-of-insecurity'), with as many of its folders as make it unique among the loaded articles
-    ('x/roots', 'y/roots'); articles whose whole paths still make one id are numbered in load order."""
-    parts = [[*path.split("/")[:-1], _stem(path)] for path in paths]
-    depth = [1] * len(paths)
-    growing = True
-    while growing:  # each round lengthens at least one scope, so it ends within the deepest path
-        growing = False
-        groups: dict[str, list[int]] = defaultdict(list)
-        for i, names in enumerate(parts):
-            groups[slug(" ".join(names[-depth[i]:]))].append(i)
-        for group in groups.values():
-            for i in group if len(group) > 1 else ():
-                if depth[i] < len(parts[i]):
-                    depth[i] += 1
-                    growing = True
-    scopes: list[str] = []
-    taken: dict[str, int] = {}
-    for i, names in enumerate(parts):
-        scope = " ".join(names[-depth[i]:])
-        number = taken[slug(scope)] = taken.get(slug(scope), 0) + 1
-        scopes.append(scope if number == 1 else f"{scope} {number}")
-    return scopes
 
 
 def _find_line(lines: list[str], start: int, needle: str) -> int:

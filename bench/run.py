@@ -122,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR, help="where corpora are generated")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows as JSON")
+    parser.add_argument("--loading-only", action="store_true",
+                        help="only issue 17's rows (saved graph, cold start, reload, full build, memory; before/after)")
     # internal: the measurement subprocesses
     parser.add_argument("--child", choices=["build", "app", "open", "cold-start"], help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
@@ -166,12 +168,29 @@ def options(args: argparse.Namespace) -> Options:
     )
 
 
+def loading_only(opts: Options) -> int:
+    """Issue 17's rows alone, for each size, and the before/after table."""
+    started = time.perf_counter()
+    rows: list[Row] = []
+    for n in opts.sizes:
+        corpus, _ = ensure_corpus(n, opts)
+        rows += loading_rows(corpus, n, opts.app)
+    print(f"# Pattern Atlas benchmark: loading rows only\n\n{environment()}; sizes "
+          f"{', '.join(f'{s:,}' for s in opts.sizes)} cards; took {(time.perf_counter() - started) / 60:.1f} min.\n")
+    print(table(rows))
+    print("\n## Issue 17: today's approach and the new one, same run (medians)\n")
+    print(before_after(rows))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.child:
         print(json.dumps(run_as_child(args)))
         return 0
     opts = options(args)
+    if args.loading_only:
+        return loading_only(opts)
     started = time.perf_counter()
     neo, neo_reason = open_neo4j(opts)
     if neo is None:

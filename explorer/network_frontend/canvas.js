@@ -9,7 +9,7 @@
   var status = document.getElementById("atlas-status");
   var search = document.getElementById("atlas-search");
   var found = document.getElementById("atlas-found");
-  var network = null, nodeSet = null, edgeSet = null, version = null, seq = 0, shown = null;
+  var network = null, nodeSet = null, edgeSet = null, version = null, seq = 0, shown = null, selectTimer = null;
   var base = new Map(), hiddenKinds = new Set(), exportNodes = [], exportEdges = [];
   var view = { nodeMeta: new Map(), edgeMeta: new Map(), outgoing: new Map(), incoming: new Map(),
                nodeStyle: new Map(), config: {} };
@@ -22,6 +22,7 @@
     window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type: type }, data || {}), "*");
   }
   view.emit = function (action, node) {
+    if (action !== "select") clearTimeout(selectTimer);  // an action outranks a pending selection
     seq += 1;
     window.atlasEmittedAt = performance.now();
     send("streamlit:setComponentValue", { value: { action: action, node: node, seq: Date.now() * 1000 + (seq % 1000) },
@@ -130,7 +131,10 @@
       if (params.nodes.length) {
         shown = params.nodes[0];
         A.showNode(params.nodes[0]);
-        view.emit("select", params.nodes[0]);
+        // Tell Python a moment later, unless this click was the first half of a double-click: a rerun
+        // for the selection would hold up the expansion.
+        clearTimeout(selectTimer);
+        selectTimer = setTimeout(function () { view.emit("select", shown); }, 320);
       } else if (params.edges.length) {
         A.showEdge(params.edges[0]);
       } else {
@@ -139,6 +143,7 @@
       }
     });
     network.on("doubleClick", function (params) {
+      clearTimeout(selectTimer);
       if (params.nodes.length) view.emit("expand", params.nodes[0]);
     });
     network.on("oncontext", function (params) {

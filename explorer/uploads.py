@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from explorer.views import UPLOAD_SUFFIXES
+from explorer.source_views import UPLOAD_SUFFIXES
 
 PARAM = "upload"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{24}\Z")

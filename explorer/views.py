@@ -6,16 +6,11 @@ easy to test and shared by every page.
 """
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path, PurePath
 from typing import Any
 
 from graph.narrate import edge_sentence, place
-from graph.results import text
 from graph.schema import EDGE_TYPES, kind_of
 
 #: Kinds shown side by side on the Compare page, in this order (other kinds follow, by name).
@@ -185,7 +180,8 @@ def plain_reason(section: Mapping[str, Any]) -> str:
     if status == "read":
         return ""
     if status == "corrected":
-        return f"A correction placed these lines here ({reason})." if reason else "A correction placed these lines here."
+        placed = "A correction placed these lines here"
+        return f"{placed} ({reason})." if reason else f"{placed}."
     if status == "unplaced":
         return (f"The heading was lost and these lines were not placed: {reason}; they are kept as text."
                 if reason else "The heading was lost and these lines were not placed; they are kept as text.")
@@ -249,7 +245,8 @@ def compare_columns(cmp: Mapping[str, Any], names: Mapping[str, str]) -> list[di
             kind_of[other] = _kind_from_id(other)
             other_names[other] = names.get(other, other)
     kinds = sorted(set(kind_of.values()),
-                   key=lambda k: (COMPARE_KINDS.index(k) if k in COMPARE_KINDS else len(COMPARE_KINDS) + (k == "Pattern"), k))
+                   key=lambda k: (COMPARE_KINDS.index(k) if k in COMPARE_KINDS
+                                  else len(COMPARE_KINDS) + (k == "Pattern"), k))
     out = []
     for kind in kinds:
         members = sorted((o for o in linked if kind_of[o] == kind), key=lambda o: other_names[o].lower())
@@ -334,183 +331,3 @@ def path_steps(path: Mapping[str, Any]) -> list[dict[str, str]]:
     """A path told step by step: each edge as a sentence with its source place and quote."""
     names = {n["id"]: n["name"] for n in path["nodes"]}
     return [told(e, names) for step in path["steps"] for e in step["edges"]]
-
-
-# -- query results -------------------------------------------------------------------------------
-
-def cell_text(value: Any) -> Any:
-    """A result cell for a table: scalars as they are, a node as its name, a relationship or path as
-    Cypher draws it (`(Insecure)-[:BLOCKS]->(Belonging)`), anything else as JSON."""
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    drawn = text(value)
-    if drawn is not None:
-        return drawn
-    if isinstance(value, Mapping) and "id" in value and "name" in value:
-        return f"{value.get('name')} ({value.get('id')})"
-    if isinstance(value, list) and value and all(text(v) is not None for v in value):
-        return ", ".join(text(v) for v in value)
-    return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def result_records(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
-    """Query rows as records for `st.dataframe` (column names made unique)."""
-    names = _unique_names(columns)
-    return [{n: cell_text(v) for n, v in zip(names, row)} for row in rows]
-
-
-def _unique_names(columns: Sequence[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for c in columns:
-        c = str(c)
-        seen[c] = seen.get(c, 0) + 1
-        out.append(c if seen[c] == 1 else f"{c} ({seen[c]})")
-    return out
-
-
-def result_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
-    """Query rows as CSV bytes (UTF-8, nodes as 'name (id)', nested values as JSON)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow([str(c) for c in columns])
-    for row in rows:
-        writer.writerow(["" if v is None else cell_text(v) for v in row])
-    return buf.getvalue().encode("utf-8")
-
-
-# -- sources and uploads -------------------------------------------------------------------------
-
-MAX_UPLOAD_BYTES = 1024 * 1024
-UPLOAD_SUFFIXES = (".txt", ".md")
-
-
-def safe_upload_name(name: str) -> str:
-    """A harmless file name for an uploaded document: no folders, only plain characters, .txt/.md.
-
-    Why: the upload is written to a private temporary folder and read by the loaders; its name
-    must not reach outside that folder or look like anything but a text document.
-    """
-    base = PurePath(str(name).replace("\\", "/")).name
-    stem, dot, suffix = base.rpartition(".")
-    if not dot:
-        stem, suffix = base, "txt"
-    suffix = suffix.lower() if f".{suffix.lower()}" in UPLOAD_SUFFIXES else "txt"
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-.")[:80] or "upload"
-    return f"{stem}.{suffix}"
-
-
-def check_upload(name: str, size: int) -> str | None:
-    """Why an upload is refused (wrong type, too big), or None when it may be loaded."""
-    if not str(name).lower().endswith(UPLOAD_SUFFIXES):
-        return f"{name}: only .txt and .md documents can be loaded"
-    if size > MAX_UPLOAD_BYTES:
-        return f"{name}: the file is {size:,} bytes; the upload limit is {MAX_UPLOAD_BYTES:,} bytes (1 MB)"
-    return None
-
-
-def friendly_path(message: str, folder: str | Path | None, shown_as: str = "uploaded") -> str:
-    """A loader message with a private temporary folder shown as 'uploaded/' (file and line stay)."""
-    if not folder:
-        return message
-    folder = str(folder).rstrip("/")
-    return message.replace(folder + "/", shown_as + "/").replace(folder, shown_as)
-
-
-def report_documents(report: Mapping[str, Any]) -> list[str]:
-    """The document paths listed in a load report (the only files the Sources page will show)."""
-    return [str(d["path"]) for d in report.get("documents") or [] if d.get("path")]
-
-
-def resolve_document(path: str, report: Mapping[str, Any], root: Path) -> Path | None:
-    """The file behind a report path, only if the report lists it (relative paths from `root`)."""
-    if path not in report_documents(report):
-        return None
-    p = Path(path)
-    return p if p.is_absolute() else root / p
-
-
-def report_summary(report: Mapping[str, Any]) -> dict[str, int]:
-    """Headline numbers of a load report: documents, nodes, edges, warnings, inferred sections,
-    alias links and unresolved patterns."""
-    return {
-        "documents": len(report.get("documents") or []),
-        "nodes": sum((report.get("node_counts") or {}).values()),
-        "edges": sum((report.get("edge_counts") or {}).values()),
-        "warnings": len(report.get("warnings") or []),
-        "inferred sections": len(report.get("inferred") or []),
-        "alias links": len(report.get("alias_links") or []),
-        "unresolved patterns": len(report.get("unresolved") or []),
-    }
-
-
-def warning_text(warning: Any) -> str:
-    """'file:line: message' for a warning given as a dict or a string."""
-    if isinstance(warning, Mapping):
-        return f"{warning.get('file', '?')}:{warning.get('line', '?')}: {warning.get('message', '')}"
-    return str(warning)
-
-
-# -- legend --------------------------------------------------------------------------------------
-
-#: A text glyph per vis shape (st.html drops inline SVG, so the legend uses coloured characters).
-_GLYPHS = {"dot": "\u25CF", "triangle": "\u25B2", "triangleDown": "\u25BC", "diamond": "\u25C6",
-           "square": "\u25A0", "star": "\u2605", "hexagon": "\u2B22", "box": "\u25AC", "ellipse": "\u2B2C"}
-_HEX = re.compile(r"^#[0-9A-Fa-f]{3,8}$")
-
-
-def legend_html(items: Iterable[Mapping[str, str]]) -> str:
-    """A one-line colour and shape legend for `st.html`, from `legend_items` rows.
-
-    Only kind names (escaped) and palette colours (checked) go in, never document text.
-    """
-    import html  # noqa: PLC0415
-
-    parts = []
-    for item in items:
-        color = item.get("color", "#8C8C8C")
-        color = color if _HEX.match(color) else "#8C8C8C"
-        glyph = _GLYPHS.get(item.get("shape", ""), "\u25CF")
-        parts.append(
-            '<span style="display:inline-flex;align-items:center;gap:4px;margin-right:16px;white-space:nowrap">'
-            f'<span aria-hidden="true" style="color:{color};font-size:15px;line-height:1">{glyph}</span>'
-            f'{html.escape(kind_plural(item.get("kind", "")))}</span>')
-    return ('<div style="display:flex;flex-wrap:wrap;row-gap:4px;font-size:13px;color:#3E4C59">'
-            + "".join(parts) + "</div>")
-
-
-def short_label(name: str, limit: int = 10) -> str:
-    """A column header that fits a narrow matrix: 'Passive-Aggressive' -> 'Passive-A.', 'Codependent'
-    -> 'Codepend.'; names up to `limit` characters stay whole (the full name goes in a tooltip)."""
-    if len(name) <= limit:
-        return name
-    if "-" in name:
-        head, tail = name.split("-", 1)
-        short = f"{head}-{tail[:1]}."
-        if len(short) <= limit + 1:
-            return short
-    return name[: limit - 2].rstrip("- ") + "."
-
-
-def short_labels(names: Sequence[str], limit: int = 10) -> list[str]:
-    """`short_label` for each name, kept unique (a clash keeps the full names)."""
-    shorts = [short_label(n, limit) for n in names]
-    return [s if shorts.count(s) == 1 else n for s, n in zip(shorts, names)]
-
-
-def names_in_rows(rows: Sequence[Sequence[Any]], limit: int = 200) -> list[str]:
-    """The distinct short text cells of result rows (candidate node names), in first-seen order.
-
-    Why: library queries often return names rather than nodes; the page looks these up to draw
-    the result as a graph anyway.
-    """
-    seen: dict[str, None] = {}
-    for row in rows:
-        for cell in row:
-            values = cell if isinstance(cell, list) else [cell]
-            for v in values:
-                if isinstance(v, str) and 0 < len(v) <= 120 and v not in seen:
-                    seen[v] = None
-                    if len(seen) >= limit:
-                        return list(seen)
-    return list(seen)

@@ -12,9 +12,9 @@ import networkx as nx
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import views
-from graph import export
 from atlas.compose import open_embedded
+from explorer import result_views, source_views, views
+from graph import export
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "app.py")
@@ -182,7 +182,7 @@ def test_combinations_matrix_and_cell_description():
     at = start("combinations")
     frame = at.dataframe[0].value
     assert frame.loc["Insecure", "Needy"] == "✓" and frame.loc["Needy", "Insecure"] == "✓"
-    assert frame.loc["Insecure", views.short_label("Self-Judging")] == ""
+    assert frame.loc["Insecure", result_views.short_label("Self-Judging")] == ""
     assert widget(at, "selectbox", "combo_a").value == "pattern:insecure"
     assert widget(at, "selectbox", "combo_b").value == "pattern:needy"
     text = shown(at).lower()
@@ -603,20 +603,20 @@ def test_cap_by_degree_prefers_patterns_and_hubs():
 
 
 def test_upload_names_and_limits():
-    assert views.safe_upload_name("../../etc/passwd") == "passwd.txt"
-    assert views.safe_upload_name("My Card (v2).MD") == "My-Card-v2.md"
-    assert views.safe_upload_name("x.exe") == "x.txt"
-    assert views.check_upload("a.pdf", 10) is not None
-    assert views.check_upload("a.txt", views.MAX_UPLOAD_BYTES + 1) is not None
-    assert views.check_upload("a.md", 100) is None
-    assert views.friendly_path("/tmp/pa-x/bad.txt:3: boom", "/tmp/pa-x") == "uploaded/bad.txt:3: boom"
+    assert source_views.safe_upload_name("../../etc/passwd") == "passwd.txt"
+    assert source_views.safe_upload_name("My Card (v2).MD") == "My-Card-v2.md"
+    assert source_views.safe_upload_name("x.exe") == "x.txt"
+    assert source_views.check_upload("a.pdf", 10) is not None
+    assert source_views.check_upload("a.txt", source_views.MAX_UPLOAD_BYTES + 1) is not None
+    assert source_views.check_upload("a.md", 100) is None
+    assert source_views.friendly_path("/tmp/pa-x/bad.txt:3: boom", "/tmp/pa-x") == "uploaded/bad.txt:3: boom"
 
 
 def test_documents_only_from_the_report(tmp_path):
     report = {"documents": [{"path": "data/cards/insecure.txt"}]}
-    assert views.resolve_document("data/cards/insecure.txt", report, REPO) == REPO / "data/cards/insecure.txt"
-    assert views.resolve_document("/etc/passwd", report, REPO) is None
-    assert views.resolve_document("../secrets.txt", report, REPO) is None
+    assert source_views.resolve_document("data/cards/insecure.txt", report, REPO) == REPO / "data/cards/insecure.txt"
+    assert source_views.resolve_document("/etc/passwd", report, REPO) is None
+    assert source_views.resolve_document("../secrets.txt", report, REPO) is None
 
 
 def test_told_sentences_keep_source_and_drop_repeated_quotes():
@@ -635,14 +635,14 @@ def test_told_sentences_keep_source_and_drop_repeated_quotes():
 def test_query_results_as_records_and_csv():
     cols = ["p", "n", "p"]
     rows = [[{"id": "pattern:a", "kind": "Pattern", "name": "A"}, 2, ["x", "y"]]]
-    assert views.result_records(cols, rows) == [{"p": "A (pattern:a)", "n": 2, "p (2)": '["x", "y"]'}]
-    assert views.result_csv(cols, rows).decode().splitlines() == ["p,n,p", 'A (pattern:a),2,"[""x"", ""y""]"']
+    assert result_views.result_records(cols, rows) == [{"p": "A (pattern:a)", "n": 2, "p (2)": '["x", "y"]'}]
+    assert result_views.result_csv(cols, rows).decode().splitlines() == ["p,n,p", 'A (pattern:a),2,"[""x"", ""y""]"']
 
 
-def test_legend_html_escapes_and_checks_colours():
-    out = views.legend_html([{"kind": "<b>", "color": "red;background:url(x)", "shape": "dot"},
-                             {"kind": "Pattern", "color": "#0072B2", "shape": "star"}])
-    assert "<b>" not in out and "url(x)" not in out and "#0072B2" in out
+def test_community_legend_escapes_and_checks_colours():
+    from explorer import colouring
+    out = colouring.legend_html([("red;background:url(x)", "<b>"), (colouring.PALETTE[0], "Insecure & co")])
+    assert "<b>" not in out and "url(x)" not in out and colouring.PALETTE[0] in out and "Insecure &amp; co" in out
 
 
 def test_a_hubs_connections_are_shown_in_parts(monkeypatch):

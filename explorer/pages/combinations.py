@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import drawings, views
+from explorer import drawings, result_views, views
 from explorer.pages.common import atlas, disclaimer, draw, pattern_nodes, show_told
 from explorer.urlbind import view_for
 from explorer.views import escape_md
@@ -25,7 +25,7 @@ if not combos:
 
 rows, cols, cells = views.combination_matrix(patterns, combos)
 row_labels = [names[r] for r in rows]
-col_labels = views.short_labels([names[c] for c in cols])
+col_labels = result_views.short_labels([names[c] for c in cols])
 if len(set(col_labels)) < len(col_labels):
     col_labels = cols  # two patterns with the same name: fall back to ids
 frame = pd.DataFrame(cells, index=row_labels, columns=col_labels)

@@ -15,7 +15,7 @@ import streamlit as st
 
 from atlas.compose import load_documents, open_embedded, open_neo4j
 from atlas.settings import Neo4jSettings, read_settings
-from explorer import canvas_actions, views
+from explorer import canvas_actions, source_views, views
 from explorer.urlbind import custom_from_url, keep_upload_in_url
 from explorer.views import escape_md
 from graph.errors import AtlasError, redact
@@ -138,7 +138,7 @@ def neo4j_failed(exc: BaseException) -> bool:
 
 def tidy(text: str) -> str:
     """A path or message with the private upload folder shown as 'uploaded/'."""
-    return views.friendly_path(str(text), (st.session_state.get("atlas_custom") or {}).get("tmpdir"))
+    return source_views.friendly_path(str(text), (st.session_state.get("atlas_custom") or {}).get("tmpdir"))
 
 
 def atlas() -> Atlas:
@@ -303,7 +303,7 @@ def correction_form(ctx: Atlas, section: dict[str, Any], pattern: str, *, key: s
 
 def save_correction(ctx: Atlas, section: dict[str, Any], key: str, heading: str, flash: str) -> None:
     """Write the correction, reload the graph and rerun; an error is shown and nothing is reloaded."""
-    from explorer.views import report_documents  # noqa: PLC0415
+    from explorer.source_views import report_documents  # noqa: PLC0415
 
     if str(section.get("file")) not in report_documents(ctx.report):
         st.error("Only a document the graph was loaded from can be corrected.")

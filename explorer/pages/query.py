@@ -5,7 +5,7 @@ from typing import Any
 
 import streamlit as st
 
-from explorer import urlstate, views
+from explorer import result_views, urlstate
 from explorer.pages.common import atlas, draw
 from explorer.urlbind import PageView
 from explorer.urlstate import Field
@@ -47,18 +47,18 @@ def show_result(title: str, result: dict, key: str) -> None:
         note += " (cut at the row limit; add a LIMIT or narrow the query)"
     st.caption(note)
     if rows:
-        st.dataframe(views.result_records(columns, rows), hide_index=True, width="stretch",
+        st.dataframe(result_views.result_records(columns, rows), hide_index=True, width="stretch",
                      height=min(400, 38 + 35 * len(rows)))
     else:
         st.info("The query returned no rows.")
-    st.download_button("Download CSV", views.result_csv(columns, rows), file_name=f"{key}.csv",
+    st.download_button("Download CSV", result_views.result_csv(columns, rows), file_name=f"{key}.csv",
                        mime="text/csv", key=f"{key}_csv", icon=":material/download:")
     sub = result.get("subgraph") or {}
     nodes, edges = sub.get("nodes") or [], sub.get("edges") or []
     named = False
     if not nodes:  # names, not nodes, came back: draw the nodes those names denote (when unambiguous)
         ids = []
-        for name in views.names_in_rows(rows):
+        for name in result_views.names_in_rows(rows):
             found = store.nodes_by_name(name)
             if len(found) == 1:
                 ids.append(found[0]["id"])

@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from atlas.compose import load_documents
-from explorer import uploads, views
+from explorer import source_views, uploads, views
 from explorer.pages.common import atlas, correction_form, default_store, pattern_nodes, settings, tidy
 from explorer.urlbind import view_for
 from explorer.views import escape_md
@@ -30,7 +30,7 @@ if flash:
 for note in ctx.notes:
     st.info(escape_md(note))
 
-summary = views.report_summary(report)
+summary = source_views.report_summary(report)
 metric_cols = st.columns(len(summary))
 for col, (name, value) in zip(metric_cols, summary.items(), strict=False):
     col.metric(name.capitalize(), value)
@@ -38,7 +38,7 @@ for col, (name, value) in zip(metric_cols, summary.items(), strict=False):
 warnings = report.get("warnings") or []
 if warnings:
     st.warning(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''} while loading:")
-    st.code("\n".join(tidy(views.warning_text(w)) for w in warnings), language=None, wrap_lines=True)
+    st.code("\n".join(tidy(source_views.warning_text(w)) for w in warnings), language=None, wrap_lines=True)
 else:
     st.success("No warnings: every document was read without problems.")
 
@@ -80,13 +80,13 @@ with counts_tab:
                     hide_index=True, width="stretch")
 
 st.subheader("Read a document", anchor=False)
-paths = views.report_documents(report)
+paths = source_views.report_documents(report)
 if paths:
     default = paths.index("data/cards/insecure.txt") if "data/cards/insecure.txt" in paths else 0
     view = view_for("sources", choices={"sources_doc": paths}, defaults={"sources_doc": paths[default]})
     chosen = st.selectbox("Document", paths, index=default, key="sources_doc", format_func=tidy)
     view.publish()
-    file = views.resolve_document(chosen, report, REPO_ROOT)
+    file = source_views.resolve_document(chosen, report, REPO_ROOT)
     try:
         text = file.read_text(encoding="utf-8", errors="replace") if file else ""
     except OSError as exc:
@@ -137,9 +137,9 @@ def load_with_data(extra: Path, label: str, tmpdir: str | None = None, token: st
         try:
             store, new_report = load_documents(paths)
         except LoadError as exc:
-            error = views.friendly_path(str(exc), tmpdir)
+            error = source_views.friendly_path(str(exc), tmpdir)
         except Exception as exc:  # noqa: BLE001 - any loader failure keeps the previous graph
-            error = views.friendly_path(f"{label}: could not be loaded ({type(exc).__name__}: {exc})", tmpdir)
+            error = source_views.friendly_path(f"{label}: could not be loaded ({type(exc).__name__}: {exc})", tmpdir)
         status.update(label="Load failed; the previous graph is kept" if error else f"Loaded data/ with {label}",
                       state="error" if error else "complete")
     if error:
@@ -165,12 +165,12 @@ with up_col:
     uploaded = st.file_uploader("Upload a card or article", type=["txt", "md"], key="sources_upload",
                                 max_upload_size=1)
     if st.button("Load the uploaded file with data/", key="sources_load_upload", disabled=uploaded is None):
-        problem = views.check_upload(uploaded.name, uploaded.size) if uploaded is not None else "no file"
+        problem = source_views.check_upload(uploaded.name, uploaded.size) if uploaded is not None else "no file"
         if problem:
             st.error(escape_md(problem))
         else:
             token, folder = uploads.new_upload_dir()  # kept for a reload: its token goes in the URL
-            target = folder / views.safe_upload_name(uploaded.name)
+            target = folder / source_views.safe_upload_name(uploaded.name)
             target.write_bytes(uploaded.getvalue())
             load_with_data(target, target.name, str(folder), token)
 with dir_col:

@@ -55,7 +55,7 @@ def projection(store: GraphStore, kinds: Sequence[str] | None = None,
     types = path_types(edge_types)
     check_filters(kinds, types)
     nodes = store.list_nodes(kinds)
-    g = nx.MultiDiGraph()
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for n in sorted(nodes, key=lambda n: n["id"]):
         g.add_node(n["id"], kind=n["kind"], name=n["name"])
     for e in store.edges_among([n["id"] for n in nodes], types):
@@ -66,7 +66,7 @@ def projection(store: GraphStore, kinds: Sequence[str] | None = None,
 def undirected(g: nx.MultiDiGraph) -> nx.Graph:
     """The undirected simple graph of `g` (self-loops dropped), each edge weighted by the number of
     edges joining its ends; nodes in `g`'s order, edges in sorted order."""
-    u = nx.Graph()
+    u: nx.Graph[str] = nx.Graph()
     u.add_nodes_from(g.nodes(data=True))
     for a, b in sorted((min(a, b), max(a, b)) for a, b, _ in g.edges(keys=True) if a != b):
         if u.has_edge(a, b):
@@ -78,7 +78,7 @@ def undirected(g: nx.MultiDiGraph) -> nx.Graph:
 
 def directed(g: nx.MultiDiGraph) -> nx.DiGraph:
     """The directed simple graph of `g` (self-loops dropped), nodes in `g`'s order."""
-    d = nx.DiGraph()
+    d: nx.DiGraph[str] = nx.DiGraph()
     d.add_nodes_from(g.nodes(data=True))
     d.add_edges_from(sorted({(a, b) for a, b, _ in g.edges(keys=True) if a != b}))
     return d

@@ -3,7 +3,7 @@ template slots, scoring each placement by the block's content and its order betw
 it. Pure: the caller says how many of a block's lines look like a section."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from .cardmodel import Section
 from .vocabulary import SectionSpec
@@ -49,21 +49,21 @@ def assign(blocks: list[Section], window: list[SectionSpec], strong: list[Sectio
     outside: list[tuple[float, SectionSpec, int] | None] = []
     for block in blocks:
         n = max(1, len(block.items))
-        best = None
+        strongest: tuple[float, SectionSpec, int] | None = None
         for spec in strong:
             hits = content(block, spec)
-            if hits / n >= STRONG_SHARE and (best is None or hits / n > best[0]):
-                best = (hits / n, spec, hits)
-        outside.append(best)
+            if hits / n >= STRONG_SHARE and (strongest is None or hits / n > strongest[0]):
+                strongest = (hits / n, spec, hits)
+        outside.append(strongest)
     # best[i][j]: the best score for blocks i.. with window slots j.. still free
     NEG = float("-inf")
     best = [[0.0] * (nw + 1) for _ in range(nb + 1)]
-    choice: list[list[tuple | None]] = [[None] * (nw + 1) for _ in range(nb + 1)]
+    choice: list[list[Any]] = [[None] * (nw + 1) for _ in range(nb + 1)]
     for i in range(nb - 1, -1, -1):
         for j in range(nw, -1, -1):
             top, pick = best[i + 1][j] + UNPLACED_SCORE, ("none", j)
-            if outside[i] is not None:
-                score = outside[i][0] - OUT_OF_ORDER_PENALTY + best[i + 1][j]
+            if (strong_fit := outside[i]) is not None:
+                score = strong_fit[0] - OUT_OF_ORDER_PENALTY + best[i + 1][j]
                 if score > top + 1e-9:
                     top, pick = score, ("out", j)
             for k in range(max(0, j - 1), nw):
@@ -87,8 +87,8 @@ def assign(blocks: list[Section], window: list[SectionSpec], strong: list[Sectio
             hits = fits[i][k][1]
             out.append((window[k], hits / n, hits, True))
             j = max(j, k + 1)
-        elif how == "out":
-            share, spec, hits = outside[i]
+        elif how == "out" and (chosen := outside[i]) is not None:  # "out" is only chosen where there is one
+            share, spec, hits = chosen
             out.append((spec, share, hits, False))
         else:
             out.append(None)

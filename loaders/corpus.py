@@ -11,7 +11,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from graph.model import GraphData, gc_paused
 from graph.schema import pattern_slug
@@ -27,7 +27,7 @@ from .errors import LoadError, Warning_
 from .parsecache import ParseCache, card_key, known_digest, reader_digest, reader_files
 from .text import REPO_ROOT, Document, display_path, read_document
 from .vocabulary import Vocabulary, load_vocabulary
-from .yamlio import LINE_KEY, load_yaml, rows_under
+from .yamlio import LINE_KEY, YamlMap, load_yaml, rows_under
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 YAML_SUFFIXES = {".yaml", ".yml"}
@@ -202,9 +202,10 @@ def read_manifest(manifest: Path) -> dict[Path, dict]:
         return {}
     rows, _ = got
     found: dict[Path, dict] = {}
+    item_lines: Sequence[int] = getattr(rows, "item_lines", ())
     for index, row in enumerate(rows):
-        line = rows.item_lines[index] if index < len(getattr(rows, "item_lines", ())) else 1
-        if not isinstance(row, dict):
+        line = item_lines[index] if index < len(item_lines) else 1
+        if not isinstance(row, YamlMap):
             raise LoadError(shown, line,
                             "a manifest row is a mapping with 'path' and optionally 'authorship' and 'note'")
         for key, value in row.items():

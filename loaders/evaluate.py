@@ -217,18 +217,18 @@ def _heading_lines(lines: list[str]) -> set[int]:
 
 def _bullets(lines: list[str]) -> list[str]:
     heads = _heading_lines(lines)
-    return [l if i == 0 or i in heads or not l.strip() or l.lstrip().startswith("#") else "- " + l.strip()
-            for i, l in enumerate(lines)]
+    return [ln if i == 0 or i in heads or not ln.strip() or ln.lstrip().startswith("#") else "- " + ln.strip()
+            for i, ln in enumerate(lines)]
 
 
 def _colons(lines: list[str]) -> list[str]:
     heads = _heading_lines(lines)
-    return [l.rstrip() + ":" if i in heads else l for i, l in enumerate(lines)]
+    return [ln.rstrip() + ":" if i in heads else ln for i, ln in enumerate(lines)]
 
 
 def _upper(lines: list[str]) -> list[str]:
     heads = _heading_lines(lines)
-    return [l.upper() if i in heads else l for i, l in enumerate(lines)]
+    return [ln.upper() if i in heads else ln for i, ln in enumerate(lines)]
 
 
 #: Shape variants that keep every line where it is (so the gold annotation still holds): what real
@@ -236,7 +236,7 @@ def _upper(lines: list[str]) -> list[str]:
 SHAPES: dict[str, Any] = {
     "as written": lambda lines: lines,
     "CRLF line endings": "crlf",
-    "whitespace-only blank lines": lambda lines: [l if l.strip() else " \t " for l in lines],
+    "whitespace-only blank lines": lambda lines: [ln if ln.strip() else " \t " for ln in lines],
     "bulleted items": _bullets,
     "headings with a colon": _colons,
     "headings in capitals": _upper,
@@ -275,7 +275,8 @@ def format_report(summary: dict[str, Any], scores: list[CardScore], verbose: boo
     for edge, r in summary["edges"].items():
         out.append(f"{edge:<22}{r['gold']:>6}{r['read']:>6}{r['matched']:>7}{r['precision']:>11.1%}{r['recall']:>8.1%}")
     o = summary["overall"]
-    out.append(f"{'all facts':<22}{o['gold']:>6}{o['read']:>6}{o['matched']:>7}{o['precision']:>11.1%}{o['recall']:>8.1%}")
+    out.append(f"{'all facts':<22}{o['gold']:>6}{o['read']:>6}{o['matched']:>7}"
+               f"{o['precision']:>11.1%}{o['recall']:>8.1%}")
     out.append(f"section accuracy: {summary['section_accuracy']:.1%} of {summary['lines']} lines "
                f"in {len(summary['cards'])} cards")
     for card in summary["cards"]:
@@ -287,9 +288,9 @@ def format_report(summary: dict[str, Any], scores: list[CardScore], verbose: boo
                 out.append(f"missed: {s.card}:{g.line}: {g.edge} {g.kind} {g.name!r} ({g.direction})")
             for r in s.extra:
                 out.append(f"extra:  {s.card}:{r.lines[0]}: {r.edge} {r.kind} {r.name!r} ({r.direction})")
-            for n, g, r in s.lines:
-                if g != r:
-                    out.append(f"section: {s.card}:{n}: gold {g}, read {r}")
+            for n, gold, read in s.lines:
+                if gold != read:
+                    out.append(f"section: {s.card}:{n}: gold {gold}, read {read}")
     return "\n".join(out)
 
 

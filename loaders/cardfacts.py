@@ -4,14 +4,23 @@ names mentioned in free text. Returns `Fact`s; placing sections is `loaders.card
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Callable, cast
 
 from graph.schema import pattern_slug
 
 from .cardmodel import Fact, Item, Section
-from .cardtext import (CUE_WINDOW, NUMBER, ORIGIN_LEAD, ORIGIN_LINE, WithOne, find_mentions, has_word, list_parts,
-                       mention_names)
-from .vocabulary import Vocabulary
+from .cardtext import (
+    CUE_WINDOW,
+    NUMBER,
+    ORIGIN_LEAD,
+    ORIGIN_LINE,
+    WithOne,
+    find_mentions,
+    has_word,
+    list_parts,
+    mention_names,
+)
+from .vocabulary import MentionRule, Vocabulary
 
 _NAMED = re.compile(r"^(?P<name>[A-Za-z][\w' -]{0,40}?)\s*:\s*(?P<desc>\S.*)$")
 # "the needy client", "the insecure person": a pattern named by its client (known names only)
@@ -44,7 +53,7 @@ class FactReader:
     def names_known_pattern(self, text: str) -> bool:
         """A 'Pattern: description' line naming a known pattern (a combination line)."""
         match = _NAMED.match(text)
-        return bool(match) and pattern_slug(match.group("name")) in self.known
+        return match is not None and pattern_slug(match.group("name")) in self.known
 
     def facts(self, section: Section) -> list[Fact]:
         """The facts a section states: by its parse mode, and only where a block's content supports it."""
@@ -69,7 +78,8 @@ class FactReader:
                     if not has_word(part):
                         self.warn(item.line, f"{spec.kind} name {part!r} has no letters or digits; no node made")
                         continue
-                    facts.append(Fact(spec.edge, spec.kind, part, item.line, item.raw, section.key))
+                    facts.append(Fact(cast(str, spec.edge), cast(str, spec.kind), part, item.line, item.raw,
+                                      section.key))  # list and line sections name their edge and kind
             return facts
         return self._mention_facts(section)
 
@@ -198,7 +208,7 @@ class FactReader:
                                   direction=direction, description=item.text))
         return facts
 
-    def mention_rule(self, text: str, offset: int):
+    def mention_rule(self, text: str, offset: int) -> MentionRule:
         """The first mention rule whose cue occurs in the words before the mention at `offset`, else the
         default. Only a bounded stretch before it is searched, so a line of many mentions stays linear."""
         before = text[max(0, offset - CUE_WINDOW):offset]

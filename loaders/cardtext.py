@@ -148,7 +148,8 @@ def _list_separator_back(text: str, start: int) -> int | None:
     pos = _skip_space_back(text, start)
     for joiner in ("and", "or"):
         n = len(joiner)
-        if pos >= n and text[pos - n:pos].lower() == joiner and pos < start and (pos == n or not text[pos - n - 1].isalnum()):
+        if (pos >= n and text[pos - n:pos].lower() == joiner and pos < start
+                and (pos == n or not text[pos - n - 1].isalnum())):
             before = _skip_space_back(text, pos - n)
             if before < pos - n or (before > 0 and text[before - 1] == ","):
                 pos = before
@@ -187,7 +188,8 @@ def list_parts(text: str, max_words: int = 5, phrases: bool = False) -> list[str
     parts = [re.sub(r"^(?:and|or)\s+", "", p.strip(), flags=re.IGNORECASE).strip(" .;") for p in body.split(",")]
     parts = [p for p in parts if p]
     if (all(len(p.split()) <= max_words for p in parts) and not re.search(r"[.;!?]\s", body)
-            and not any(_CLAUSE.match(p) for p in parts[1:]) and not (phrases and any(_ADJECTIVE_END.search(p) for p in parts[:-1]))):
+            and not any(_CLAUSE.match(p) for p in parts[1:])
+            and not (phrases and any(_ADJECTIVE_END.search(p) for p in parts[:-1]))):
         return parts
     return [body.strip()]
 
@@ -241,5 +243,5 @@ class WithOne:
     def __init__(self, base: Iterable[str], one: str) -> None:
         self.base, self.one = base, one
 
-    def __contains__(self, item: object) -> bool:
+    def __contains__(self, item: str) -> bool:
         return item == self.one or item in self.base

@@ -182,7 +182,8 @@ def validate(kind: str, data: dict[str, Any], path: str) -> None:
             continue
         for row in data.get(section, []) or []:
             if "source" in row and row["source"] not in sources:
-                raise LoadError(path, row[LINE_KEY], f"{section} row {row.get('name')!r} cites unknown source {row['source']!r}")
+                raise LoadError(path, row[LINE_KEY],
+                                f"{section} row {row.get('name')!r} cites unknown source {row['source']!r}")
     if kind == "dimensions":
         groups = {g["name"] for g in data.get("groups", [])}
         for row in data["dimensions"]:

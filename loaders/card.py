@@ -23,8 +23,22 @@ from graph.schema import pattern_slug, slug
 from . import placement
 from .cardfacts import FactReader
 from .cardmodel import Fact, Item, ParsedCard, Section
-from .cardtext import (NUMBER, WithOne, card_title, clean_line, commonest_gaps, find_mentions, is_origin, is_short_list, is_subheading, is_term,
-                       list_parts, looks_like_heading, lost_heading_gap, title_name)
+from .cardtext import (
+    NUMBER,
+    WithOne,
+    card_title,
+    clean_line,
+    commonest_gaps,
+    find_mentions,
+    is_origin,
+    is_short_list,
+    is_subheading,
+    is_term,
+    list_parts,
+    looks_like_heading,
+    lost_heading_gap,
+    title_name,
+)
 from .corrections import Correction
 from .errors import LoadError, Warning_
 from .placement import assign
@@ -62,7 +76,7 @@ class _CardReader:
     def parse(self) -> ParsedCard:
         title = card_title(self.doc)
         if title is None:
-            first = next((n for n, l in enumerate(self.doc.lines, 1) if l.strip()), 1)
+            first = next((n for n, ln in enumerate(self.doc.lines, 1) if ln.strip()), 1)
             raise LoadError(self.doc.path, first, "not a pattern card: the first line must be '<Name> Pattern'")
         title_line, name = title
         if not pattern_slug(name):
@@ -126,14 +140,14 @@ class _CardReader:
         return self.vocab.match_heading(head)
 
     def _blocks(self, lines: list[_Line]) -> list[Section]:
-        threshold = lost_heading_gap([l.gap for l in lines if l.spec is not None],
-                                     [l.gap for l in lines[1:]])
+        threshold = lost_heading_gap([ln.gap for ln in lines if ln.spec is not None],
+                                     [ln.gap for ln in lines[1:]])
         heading_gap = threshold - 1
         # a Title Case line after a heading's gap is an unknown heading only where items sit closer
         # together than headings, and headings are not marked up (in Markdown, only '#' lines are)
-        item_gaps = [l.gap for l in lines[1:] if l.spec is None and l.gap < threshold]
+        item_gaps = [ln.gap for ln in lines[1:] if ln.spec is None and ln.gap < threshold]
         item_gap = commonest_gaps(item_gaps)[0] if item_gaps else 0
-        bare_headings = item_gap < heading_gap and not any(l.marked for l in lines)
+        bare_headings = item_gap < heading_gap and not any(ln.marked for ln in lines)
         corrected = self._corrected_ranges()
         sections: list[Section] = []
         current: Section | None = None
@@ -250,7 +264,8 @@ class _CardReader:
                     cursor = section.spec.order
                 else:  # a correction moves the template position only when it is in order with the headings
                     nxt = next((s for s in sections[index + 1:] if s.status == "read" and s.spec is not None), None)
-                    if cursor < section.spec.order < (nxt.spec.order if nxt is not None else len(specs)):
+                    bound = nxt.spec.order if nxt is not None and nxt.spec is not None else len(specs)
+                    if cursor < section.spec.order < bound:
                         cursor = section.spec.order
                 previous = f"'{_as_written(section)}'"
                 index += 1
@@ -262,12 +277,13 @@ class _CardReader:
                        len(sections))
             run = [i for i in range(index, end) if sections[i].status == "pending"]
             nxt = sections[end] if end < len(sections) else None
-            upper = nxt.spec.order if nxt is not None and nxt.spec is not None and nxt.spec.order > cursor else len(specs)
+            upper = (nxt.spec.order if nxt is not None and nxt.spec is not None and nxt.spec.order > cursor
+                     else len(specs))
             window = [s for s in specs if cursor < s.order < upper and s.key not in used and s.infer != "never"]
             strong = [s for s in specs if s.strong and s.key not in used and s not in window]
             following = f"'{_as_written(nxt)}'" if nxt is not None else "the end"
             assignment = assign([sections[i] for i in run], window, strong, self.content)
-            for i, choice in zip(run, assignment):
+            for i, choice in zip(run, assignment, strict=False):
                 block = sections[i]
                 if choice is None:
                     block.key, block.heading, block.status = "unplaced", "Unplaced text", "unplaced"
@@ -329,7 +345,8 @@ class _CardReader:
         """How many of the block's lines look like the section (its cues and special tests)."""
         if "@subheading" in spec.special:
             first = block.items[0] if block.items else None
-            if first is not None and first.subheading and (len(block.items) == 1 or not all(i.subheading for i in block.items)):
+            if first is not None and first.subheading and (
+                    len(block.items) == 1 or not all(i.subheading for i in block.items)):
                 return len(block.items)
             return 0
         hits = 0

@@ -21,9 +21,15 @@ def test_loaders_writes_node_link_json(tmp_path):
     data = json.loads(out.read_text(encoding="utf-8"))
     node = next(n for n in data["nodes"] if n["id"] == "pattern:insecure")
     assert node["kind"] == "Pattern" and node["name"] == "Insecure" and node["provenance"]
-    link = next(l for l in data["links"] if l["source"] == "pattern:insecure" and l["target"] == "pattern:needy"
-                and l["type"] == "COMBINES_WITH")
+    link = next(e for e in data["edges"] if e["source"] == "pattern:insecure" and e["target"] == "pattern:needy"
+                and e["type"] == "COMBINES_WITH")
     assert link["description"] == "Feels insecure about the degree of need" and link["provenance"]
+    # one node-link key everywhere (issue 16): networkx's own, so its reader needs no arguments
+    import networkx as nx
+
+    graph = nx.node_link_graph(data)
+    assert graph.has_edge("pattern:insecure", "pattern:needy", key="COMBINES_WITH")
+    assert len(graph.edges) == len(data["edges"])
     assert "nodes:" in proc.stderr and "inferred: data/cards/insecure.txt:140" in proc.stderr
 
 

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO
 
 
@@ -209,8 +208,8 @@ def test_a_reader_that_stops_early_ends_it_quietly():
 # -- python -m graph export ------------------------------------------------------------------------
 
 def test_export_writes_the_export_pages_bytes(tmp_path):
-    from graph import export
     from atlas.compose import open_embedded
+    from graph import export
 
     store, _ = open_embedded()
     nodes, edges = export.whole_graph(store)

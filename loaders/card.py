@@ -140,8 +140,7 @@ class _CardReader:
         return self.vocab.match_heading(head)
 
     def _blocks(self, lines: list[_Line]) -> list[Section]:
-        threshold = lost_heading_gap([ln.gap for ln in lines if ln.spec is not None],
-                                     [ln.gap for ln in lines[1:]])
+        threshold = lost_heading_gap([ln.gap for ln in lines if ln.spec is not None], [ln.gap for ln in lines[1:]])
         heading_gap = threshold - 1
         # a Title Case line after a heading's gap is an unknown heading only where items sit closer
         # together than headings, and headings are not marked up (in Markdown, only '#' lines are)

@@ -23,13 +23,9 @@ CONTINUE_PENALTY = 0.1  # a second block in the section the block before it took
 Placement = tuple[SectionSpec, float, int, bool]
 
 
-def assign(blocks: list[Section], window: list[SectionSpec], strong: list[SectionSpec],
-           content: Callable[[Section, SectionSpec], int]) -> list[Placement | None]:
-    """Blocks to template sections with the best total score: in order into the window's slots (content
-    share plus a bonus for the right place; position alone scores little), out of order into a strong
-    section when most of the block's lines say so, or unplaced. Iterative dynamic programme over
-    (block, next free slot): O(blocks x slots^2), no recursion."""
-    nb, nw = len(blocks), len(window)
+def _window_fits(blocks: list[Section], window: list[SectionSpec],
+                 content: Callable[[Section, SectionSpec], int]) -> list[list[tuple[float, int] | None]]:
+    """fits[i][k]: (score, matching lines) of block i in window slot k, or None where it cannot go."""
     fits: list[list[tuple[float, int] | None]] = []
     for block in blocks:
         row: list[tuple[float, int] | None] = []
@@ -46,6 +42,17 @@ def assign(blocks: list[Section], window: list[SectionSpec], strong: list[Sectio
             else:
                 row.append((share + IN_WINDOW_BONUS, hits))
         fits.append(row)
+    return fits
+
+
+def assign(blocks: list[Section], window: list[SectionSpec], strong: list[SectionSpec],
+           content: Callable[[Section, SectionSpec], int]) -> list[Placement | None]:
+    """Blocks to template sections with the best total score: in order into the window's slots (content
+    share plus a bonus for the right place; position alone scores little), out of order into a strong
+    section when most of the block's lines say so, or unplaced. Iterative dynamic programme over
+    (block, next free slot): O(blocks x slots^2), no recursion."""
+    nb, nw = len(blocks), len(window)
+    fits = _window_fits(blocks, window, content)
     outside: list[tuple[float, SectionSpec, int] | None] = []
     for block in blocks:
         n = max(1, len(block.items))

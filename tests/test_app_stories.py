@@ -104,3 +104,22 @@ def test_a_story_step_draws_what_its_page_draws(step):
         at.query_params[key] = values if len(values) > 1 else values[0]
     run(at)
     assert _drawn_ids(shown) == _drawn_ids(at)
+
+
+def test_the_pattern_map_is_capped_for_a_large_corpus():
+    """A corpus of thousands of cards opens on its best connected patterns, not all of them (the first page
+    drew every pattern: minutes at 10,000 cards)."""
+    from explorer.drawings import MAP_CAP, pattern_map
+
+    patterns = [{"id": f"pattern:p{i}", "name": f"P{i:05d}", "kind": "Pattern", "status": "card"} for i in range(500)]
+    patterns += [{"id": "pattern:lone", "name": "Lone", "kind": "Pattern", "status": "catalogue"}]
+    combos = [{"source": f"pattern:p{i}", "target": f"pattern:p{(i * 7) % 500}", "type": "COMBINES_WITH"}
+              for i in range(0, 500, 3)]
+    combos += [{"source": "pattern:p1", "target": f"pattern:p{i}", "type": "COMBINES_WITH"} for i in range(2, 12)]
+    drawn = pattern_map(patterns, combos)
+    kept = {n["id"] for n in drawn.nodes}
+    assert len(kept) == MAP_CAP and "pattern:p1" in kept and "pattern:lone" not in kept
+    assert all(e["source"] in kept and e["target"] in kept for e in drawn.edges)
+    assert drawn.messages and f"{MAP_CAP} best connected of 500" in drawn.messages[0]
+    small = pattern_map(patterns[:5], combos[:2])
+    assert not small.messages and {n["id"] for n in small.nodes} == {p["id"] for p in patterns[:5]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from explorer import drawings
 from explorer.pages.common import atlas, disclaimer, draw, pattern_nodes
 from explorer.stories import STORIES, load_stories
 from explorer.views import escape_md
@@ -21,14 +22,16 @@ disclaimer()
 map_col, side_col = st.columns([3, 2], gap="large")
 with map_col:
     st.subheader("The pattern map", anchor=False)
-    carded = [p for p in patterns if p.get("status") == "card"]
     combos = store.edges_among([p["id"] for p in patterns], ["COMBINES_WITH"])
-    linked = {x for e in combos for x in (e["source"], e["target"])} | {p["id"] for p in carded}
-    st.caption(f"The {len(carded)} patterns with a card and the patterns they combine with: an arrow means a card "
+    shown = drawings.pattern_map(patterns, combos)
+    carded = sum(1 for p in patterns if p.get("status") == "card")
+    st.caption(f"The {carded:,} patterns with a card and the patterns they combine with: an arrow means a card "
                "says its pattern combines with the other (click it for the card's words). The patterns with a "
                "card are highlighted.")
-    draw([p for p in patterns if p["id"] in linked], combos, label="pattern map", height=520,
-         highlight_nodes=[p["id"] for p in carded], key="start_net")
+    for message in shown.messages:
+        st.caption(escape_md(message))
+    draw(shown.nodes, shown.edges, label=shown.label, height=520, highlight_nodes=shown.highlight_nodes,
+         key="start_net")
 
 with side_col:
     st.subheader("Stories", anchor=False)

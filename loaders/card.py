@@ -266,7 +266,7 @@ class _CardReader:
                     bound = nxt.spec.order if nxt is not None and nxt.spec is not None else len(specs)
                     if cursor < section.spec.order < bound:
                         cursor = section.spec.order
-                previous = f"'{_as_written(section)}'"
+                previous = f"'{section.as_written()}'"
                 index += 1
                 continue
             if section.status != "pending":
@@ -280,36 +280,42 @@ class _CardReader:
                      else len(specs))
             window = [s for s in specs if cursor < s.order < upper and s.key not in used and s.infer != "never"]
             strong = [s for s in specs if s.strong and s.key not in used and s not in window]
-            following = f"'{_as_written(nxt)}'" if nxt is not None else "the end"
+            following = f"'{nxt.as_written()}'" if nxt is not None else "the end"
             assignment = assign([sections[i] for i in run], window, strong, self.content)
             for i, choice in zip(run, assignment, strict=False):
                 block = sections[i]
-                if choice is None:
-                    block.key, block.heading, block.status = "unplaced", "Unplaced text", "unplaced"
-                    block.reason = f"fits no section of the template between {previous} and {following}"
-                    self.warn(block.start_line, "text after a lost heading matches no template section "
-                              f"between {previous} and {following}; kept as unplaced text")
-                    continue
-                spec, share, hits, in_order = choice
-                block.key, block.heading, block.status, block.spec = spec.key, self._heading(spec), "inferred", spec
-                n = len(block.items)
-                where = f"after {previous}, before {following}"
-                if hits == 0:
-                    block.by_position = True
-                    block.confidence = round(placement.POSITION_SCORE + placement.IN_WINDOW_BONUS, 2)
-                    block.reason = (f"placed by position alone ({where}); no line says what it is, so its lines "
-                                    "are kept as text")
-                    if spec.states_facts:
-                        self.warn(block.start_line, f"lines {block.start_line}-{block.end_line} were placed in "
-                                  f"'{block.heading}' by position alone; no facts were read from them (correct "
-                                  "the section in the corrections file if it is wrong)")
-                else:
-                    block.confidence = round(min(1.0, share * (1.0 if in_order else 0.8)), 2)
-                    order = where if in_order else f"out of the template's order, {where}"
-                    block.reason = f"{hits} of {n} lines look like {spec.looks_like}; {order}"
-                used.add(spec.key)
-                previous = f"'{block.heading}'"
+                if self._place(block, choice, previous, following):
+                    used.add(block.key)
+                    previous = f"'{block.heading}'"
             index = end
+
+    def _place(self, block: Section, choice: placement.Placement | None, previous: str, following: str) -> bool:
+        """Give `block` the section `assign` chose for it (with confidence and reason), or mark it unplaced
+        with a warning (False). `previous` and `following` name the headings around it."""
+        if choice is None:
+            block.key, block.heading, block.status = "unplaced", "Unplaced text", "unplaced"
+            block.reason = f"fits no section of the template between {previous} and {following}"
+            self.warn(block.start_line, "text after a lost heading matches no template section "
+                      f"between {previous} and {following}; kept as unplaced text")
+            return False
+        spec, share, hits, in_order = choice
+        block.key, block.heading, block.status, block.spec = spec.key, self._heading(spec), "inferred", spec
+        n = len(block.items)
+        where = f"after {previous}, before {following}"
+        if hits == 0:
+            block.by_position = True
+            block.confidence = round(placement.POSITION_SCORE + placement.IN_WINDOW_BONUS, 2)
+            block.reason = (f"placed by position alone ({where}); no line says what it is, so its lines "
+                            "are kept as text")
+            if spec.states_facts:
+                self.warn(block.start_line, f"lines {block.start_line}-{block.end_line} were placed in "
+                          f"'{block.heading}' by position alone; no facts were read from them (correct "
+                          "the section in the corrections file if it is wrong)")
+        else:
+            block.confidence = round(min(1.0, share * (1.0 if in_order else 0.8)), 2)
+            order = where if in_order else f"out of the template's order, {where}"
+            block.reason = f"{hits} of {n} lines look like {spec.looks_like}; {order}"
+        return True
 
     def _split_strong_tails(self, sections: list[Section]) -> None:
         """Split off the last lines of a block when they unmistakably belong to another section and the
@@ -377,14 +383,6 @@ class _CardReader:
         if not drops:
             return facts
         return [f for f in facts if not any(a <= f.line <= b and f.edge == edge for a, b, edge in drops)]
-
-
-def _as_written(section: Section) -> str:
-    """A section's heading as the card writes it (for reasons), else its template heading."""
-    if section.heading_text:
-        text, _ = clean_line(section.heading_text)
-        return text.rstrip(":").strip() or section.heading
-    return section.heading
 
 
 def parse_card(doc: Document, vocab: Vocabulary, known_patterns: Iterable[str] = frozenset(),

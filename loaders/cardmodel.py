@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .cardtext import clean_line
 from .errors import Warning_
 from .vocabulary import SectionSpec
 
@@ -40,6 +41,13 @@ class Section:
     @property
     def end_line(self) -> int:
         return self.items[-1].line if self.items else self.start_line
+
+    def as_written(self) -> str:
+        """The heading as the card writes it (for reasons), else its template heading."""
+        if self.heading_text:
+            text, _ = clean_line(self.heading_text)
+            return text.rstrip(":").strip() or self.heading
+        return self.heading
 
     def to_dict(self, file: str) -> dict:
         return {

@@ -45,14 +45,9 @@ def _window_fits(blocks: list[Section], window: list[SectionSpec],
     return fits
 
 
-def assign(blocks: list[Section], window: list[SectionSpec], strong: list[SectionSpec],
-           content: Callable[[Section, SectionSpec], int]) -> list[Placement | None]:
-    """Blocks to template sections with the best total score: in order into the window's slots (content
-    share plus a bonus for the right place; position alone scores little), out of order into a strong
-    section when most of the block's lines say so, or unplaced. Iterative dynamic programme over
-    (block, next free slot): O(blocks x slots^2), no recursion."""
-    nb, nw = len(blocks), len(window)
-    fits = _window_fits(blocks, window, content)
+def _strongest(blocks: list[Section], strong: list[SectionSpec],
+               content: Callable[[Section, SectionSpec], int]) -> list[tuple[float, SectionSpec, int] | None]:
+    """Per block: the strong section most of its lines say it is (share, section, lines), or None."""
     outside: list[tuple[float, SectionSpec, int] | None] = []
     for block in blocks:
         n = max(1, len(block.items))
@@ -62,9 +57,15 @@ def assign(blocks: list[Section], window: list[SectionSpec], strong: list[Sectio
             if hits / n >= STRONG_SHARE and (strongest is None or hits / n > strongest[0]):
                 strongest = (hits / n, spec, hits)
         outside.append(strongest)
-    # best[i][j]: the best score for blocks i.. with window slots j.. still free
-    NEG = float("-inf")
-    best = [[0.0] * (nw + 1) for _ in range(nb + 1)]
+    return outside
+
+
+def _best_choices(fits: list[list[tuple[float, int] | None]],
+                  outside: list[tuple[float, SectionSpec, int] | None], nw: int) -> list[list[Any]]:
+    """choice[i][j]: what block i does when window slots j.. are free ("none", "out" or "in" slot k), so
+    that blocks i.. score best; filled from the last block back (iterative, no recursion)."""
+    nb = len(fits)
+    best = [[0.0] * (nw + 1) for _ in range(nb + 1)]  # best[i][j]: the best score for blocks i.., slots j..
     choice: list[list[Any]] = [[None] * (nw + 1) for _ in range(nb + 1)]
     for i in range(nb - 1, -1, -1):
         for j in range(nw, -1, -1):
@@ -83,16 +84,28 @@ def assign(blocks: list[Section], window: list[SectionSpec], strong: list[Sectio
                     score = fit[0] + best[i + 1][k + 1]
                 if score > top + 1e-9:
                     top, pick = score, ("in", k)
-            best[i][j] = top if top != NEG else 0.0
+            best[i][j] = top
             choice[i][j] = pick
+    return choice
+
+
+def assign(blocks: list[Section], window: list[SectionSpec], strong: list[SectionSpec],
+           content: Callable[[Section, SectionSpec], int]) -> list[Placement | None]:
+    """Blocks to template sections with the best total score: in order into the window's slots (content
+    share plus a bonus for the right place; position alone scores little), out of order into a strong
+    section when most of the block's lines say so, or unplaced. Iterative dynamic programme over
+    (block, next free slot): O(blocks x slots^2), no recursion."""
+    fits = _window_fits(blocks, window, content)
+    outside = _strongest(blocks, strong, content)
+    choice = _best_choices(fits, outside, len(window))
     out: list[Placement | None] = []
     j = 0
-    for i in range(nb):
+    for i, block in enumerate(blocks):
         how, k = choice[i][j]
-        n = max(1, len(blocks[i].items))
-        if how == "in":
-            hits = fits[i][k][1]
-            out.append((window[k], hits / n, hits, True))
+        n = max(1, len(block.items))
+        fit = fits[i][k] if how == "in" else None
+        if fit is not None:
+            out.append((window[k], fit[1] / n, fit[1], True))
             j = max(j, k + 1)
         elif how == "out" and (chosen := outside[i]) is not None:  # "out" is only chosen where there is one
             share, spec, hits = chosen

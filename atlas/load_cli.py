@@ -2,7 +2,7 @@
 
 The graph goes to FILE or standard output, the load report to standard error. Exit 0 on success,
 2 with a one-line message naming file and line for input that cannot be used, 1 when an output or
-the Neo4j load fails. The files are written only when the whole run succeeds (see `loaders.atomic`):
+the Neo4j load fails. The files are written only when the whole run succeeds (see `graph.atomic`):
 a failed or interrupted run leaves every existing output file as it was.
 """
 from __future__ import annotations
@@ -16,11 +16,11 @@ from pathlib import Path
 
 import networkx as nx
 
+from graph.atomic import replacing
 from graph.errors import AtlasError
 from graph.model import GraphData
 from graph.program import run_program
 from graph.shapes import EDGES
-from loaders.atomic import replacing
 from loaders.corpus import load_paths
 
 

@@ -1,7 +1,7 @@
 """Writing a file people keep, all or nothing: a temporary file beside it, renamed over it on success only.
 
 In graph/, the bottom layer, because the graph cache (graph.embedded, graph.snapshot) is written with it
-too; `loaders.atomic` re-exports it for the loaders and the CLIs.
+too; the loaders and the CLIs import it from here.
 
 Every file the project writes for people (the CLI's `-o` and `--report-json` files, a corpus's
 corrections.yaml, the graph cache data/graph.json) goes through `replacing`, so a run that fails or is

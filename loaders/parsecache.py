@@ -21,7 +21,8 @@ from typing import Any
 
 import orjson
 
-from .atomic import replacing
+from graph.atomic import replacing
+
 from .cardmodel import Fact, Item, ParsedCard, Section
 from .corrections import Correction
 from .errors import Warning_

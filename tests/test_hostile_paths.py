@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, SEED_CARD
 
 CARD = REPO / "tests" / "fixtures" / "worried-full.txt"  # not in data/, so the app can load it beside data/
@@ -209,7 +208,7 @@ def test_a_good_run_replaces_the_files_keeping_permissions_not_writing_through_l
 def test_the_atomic_helper_keeps_the_old_file_on_any_failure_and_writes_through_nothing(tmp_path):
     """What corrections.yaml and data/graph.json are written with: a symlink or FIFO at the name (a corpus
     folder may hold either) is replaced by the new file; its target is never written, a FIFO never waited on."""
-    from loaders.atomic import replacing, write_atomic
+    from graph.atomic import replacing, write_atomic
 
     kept = tmp_path / "corrections.yaml"
     kept.write_text("old\n", encoding="utf-8")

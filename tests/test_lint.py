@@ -102,8 +102,6 @@ def test_size_check_finds_long_modules_and_functions(tmp_path: Path) -> None:
                      f"{tmp_path / 'long.py'}:6 long ({MAX_FUNCTION_LINES + 2} lines)"]
 
 
-@pytest.mark.xfail(strict=False, reason="issue 16: modules and functions are being split by several engineers "
-                                        "at once; the lead makes this strict when the splits have landed")
 def test_modules_and_functions_are_short() -> None:
     """No module in app.py, explorer/, bench/, atlas/, loaders/, graph/ over 400 lines, no function over 60."""
     found = oversized(SIZED)

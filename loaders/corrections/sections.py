@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
-from ..atomic import write_atomic
+from graph.atomic import write_atomic
+
 from ..text import REPO_ROOT
 from ..vocabulary import load_vocabulary
 from .rows import Correction, _read, sidecar_for

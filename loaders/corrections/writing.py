@@ -8,9 +8,9 @@ from typing import Any
 
 import yaml
 
+from graph.atomic import replacing
 from graph.schema import EDGE_TYPES
 
-from ..atomic import replacing
 from ..errors import LoadError
 from ..text import display_path, read_document
 from ..vocabulary import load_vocabulary

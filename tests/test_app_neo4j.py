@@ -9,6 +9,7 @@ from test_app import APP, TIMEOUT, go, iframes, shown, widget
 pytestmark = pytest.mark.neo4j
 
 PAGES = {
+    "start": "The pattern map",
     "explore": "Showing",
     "pattern_card": "Withdrawn, self-effacing, easily hurt, shy, tentative",
     "compare": "Needy is distinguished from Insecure: the insecure pattern is characterized by",
@@ -37,13 +38,13 @@ def neo4j_app(neo4j_corpus_store, corpus_store) -> AppTest:
 
 @pytest.mark.parametrize("page", list(PAGES))
 def test_page_works_on_neo4j(neo4j_app, page):
-    at = go(neo4j_app, page) if page != "explore" else neo4j_app
+    at = go(neo4j_app, page) if page != "start" else neo4j_app  # the app opens on Start
     assert not at.error, [e.value for e in at.error]
     assert "Graph: Neo4j" in " ".join(c.value for c in at.sidebar.caption)
-    text = shown(at) + " ".join(str(getattr(b, "label", "")) for b in at.get("download_button"))
+    text = shown(at) + " ".join(s.value for s in at.subheader) + " ".join(str(getattr(b, "label", "")) for b in at.get("download_button"))
     text += " ".join(str(d.value) for d in at.dataframe)
     assert PAGES[page] in text, page
-    if page in ("explore", "pattern_card", "compare", "paths"):
+    if page in ("start", "explore", "pattern_card", "compare", "paths"):
         assert iframes(at)
 
 

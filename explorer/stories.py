@@ -25,7 +25,7 @@ from typing import Any
 from explorer import urlstate
 from graph.shipped import SHIPPED_DATA
 from loaders.errors import LoadError
-from loaders.yamlio import LINE_KEY, YamlList, YamlMap, load_yaml
+from loaders.yamlio import LINE_KEY, YamlList, YamlMap, known_items, load_yaml
 
 #: The shipped stories (the checkout's data/stories/, or the installed package's copy).
 STORIES = SHIPPED_DATA / "stories"
@@ -120,12 +120,8 @@ def _step(row: Any, shown: str, line: int) -> Step:
     if not isinstance(view, YamlMap):
         raise LoadError(shown, lines.get("view", line), "'view' must be a mapping of the page's link parameters")
     params: dict[str, list[str]] = {}
-    for key, value in view.items():
-        if key == LINE_KEY:
-            continue
-        where = view.key_lines.get(key, line)
-        if key not in known:
-            raise LoadError(shown, where, f"the {page} page has no parameter {key!r}; it has {', '.join(known)}")
+    for key, value, where in known_items(view, shown, line, known, lambda k: (
+            f"the {page} page has no parameter {k!r}; it has {', '.join(known)}")):
         values = value if isinstance(value, list) else [value]
         if not values or not all(isinstance(v, (str, int, bool)) for v in values):
             raise LoadError(shown, where, f"{key!r} must be a text, a number or a list of them")

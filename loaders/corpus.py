@@ -27,7 +27,7 @@ from .errors import LoadError, Warning_
 from .parsecache import ParseCache, card_key, known_digest, reader_digest, reader_files
 from .text import REPO_ROOT, Document, display_path, read_document
 from .vocabulary import Vocabulary, load_vocabulary
-from .yamlio import LINE_KEY, YamlMap, load_yaml, rows_under
+from .yamlio import LINE_KEY, YamlMap, known_items, load_yaml, rows_under
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 YAML_SUFFIXES = {".yaml", ".yml"}
@@ -208,12 +208,8 @@ def read_manifest(manifest: Path) -> dict[Path, dict]:
         if not isinstance(row, YamlMap):
             raise LoadError(shown, line,
                             "a manifest row is a mapping with 'path' and optionally 'authorship' and 'note'")
-        for key, value in row.items():
-            if key == LINE_KEY:
-                continue
-            where = row.key_lines.get(key, line)
-            if key not in _MANIFEST_KEYS:
-                raise LoadError(shown, where, f"unknown key {key!r}; a manifest row has {', '.join(_MANIFEST_KEYS)}")
+        for key, value, where in known_items(row, shown, line, _MANIFEST_KEYS, lambda k: (
+                f"unknown key {k!r}; a manifest row has {', '.join(_MANIFEST_KEYS)}")):
             if not isinstance(value, str) or (key != "note" and not value.strip()):
                 raise LoadError(shown, where, f"'{key}' must be text, not {value!r}"[:200])
         if "path" not in row:

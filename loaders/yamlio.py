@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 import yaml
 
@@ -293,3 +293,18 @@ def strip_lines(value: Any) -> Any:
                 if new is not item:
                     todo.append((item, new))
     return root
+
+
+def known_items(row: YamlMap, shown: str, line: int, known: Iterable[Any],
+                unknown: Callable[[Any], str]) -> Iterator[tuple[Any, Any, int]]:
+    """(key, value, the key's line) of a mapping as read, its own line key left out; a key not in `known`
+    is a LoadError at its line, worded by `unknown(key)` (`line`: where a key without a line is)."""
+    allowed = set(known)
+    for key, value in row.items():
+        if key == LINE_KEY:
+            continue
+        where = row.key_lines.get(key, line)
+        if key not in allowed:
+            raise LoadError(shown, where, unknown(key))
+        yield key, value, where
+

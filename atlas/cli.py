@@ -49,14 +49,18 @@ def app_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def streamlit_command(argv: list[str]) -> list[str]:
-    """The `python -m streamlit run app.py …` command line for `pattern-atlas app ARGV` (as scripts/run.sh)."""
+def streamlit_command(argv: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The `python -m streamlit run app.py …` command line for `pattern-atlas app ARGV` (as scripts/run.sh)
+    and the environment to run it in (`--data` sets PATTERN_ATLAS_DATA there; this process's own
+    environment is left as it was)."""
     args, rest = app_parser().parse_known_args(argv)
+    env = dict(os.environ)
     if args.data is not None:
-        os.environ["PATTERN_ATLAS_DATA"] = str(args.data.resolve())
-    return [sys.executable, "-m", "streamlit", "run", str(APP),
-            "--server.address", args.address, "--server.port", str(args.port),
-            "--server.headless", "true", "--browser.gatherUsageStats", "false", *rest]
+        env["PATTERN_ATLAS_DATA"] = str(args.data.resolve())
+    command = [sys.executable, "-m", "streamlit", "run", str(APP),
+               "--server.address", args.address, "--server.port", str(args.port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false", *rest]
+    return command, env
 
 
 def run_app(argv: list[str]) -> int:
@@ -64,9 +68,9 @@ def run_app(argv: list[str]) -> int:
     if not APP.is_file():
         print(f"error: the app script {APP} is missing from this installation", file=sys.stderr)
         return 2
-    command = streamlit_command(argv)
+    command, env = streamlit_command(argv)
     sys.stdout.flush()
-    os.execv(command[0], command)
+    os.execve(command[0], command, env)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -149,14 +149,18 @@ def test_app_command_is_run_sh(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     monkeypatch.delenv("PATTERN_ATLAS_ADDRESS", raising=False)
     monkeypatch.delenv("PATTERN_ATLAS_PORT", raising=False)
     monkeypatch.delenv("PATTERN_ATLAS_DATA", raising=False)
-    command = cli.streamlit_command(["--server.runOnSave", "true"])
+    command, env = cli.streamlit_command(["--server.runOnSave", "true"])
     assert command[:5] == [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py")]
     assert command[5:] == ["--server.address", "127.0.0.1", "--server.port", "8501", "--server.headless", "true",
                            "--browser.gatherUsageStats", "false", "--server.runOnSave", "true"]
     assert cli.APP.is_file()
-    command = cli.streamlit_command(["--port", "9000", "--address", "0.0.0.0", "--data", str(tmp_path)])
+    assert "PATTERN_ATLAS_DATA" not in env
+    command, env = cli.streamlit_command(["--port", "9000", "--address", "0.0.0.0", "--data", str(tmp_path)])
     assert command[5:9] == ["--server.address", "0.0.0.0", "--server.port", "9000"]
-    assert os.environ["PATTERN_ATLAS_DATA"] == str(tmp_path)
+    assert env["PATTERN_ATLAS_DATA"] == str(tmp_path)
+    # the test process's own environment is untouched: it used to keep --data's folder, and every later
+    # test that opened the default store (or ran the CLI) read that deleted folder as an empty corpus
+    assert "PATTERN_ATLAS_DATA" not in os.environ
 
 
 # ---- pip install . into a fresh virtualenv ----------------------------------------------------------------

@@ -83,11 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     if command == "load":
         from atlas.load_cli import run  # noqa: PLC0415 - each command imports only what it needs
 
-        return run(rest)
+        return run(rest, prog="pattern-atlas load")
     if command == "query":
         from atlas.query_cli import cli  # noqa: PLC0415
 
-        return cli(rest)
+        return cli(rest, prog="pattern-atlas query")
     if command == "app":
         return run_app(rest)
     print(f"usage: {_USAGE.splitlines()[0]}\npattern-atlas: error: unknown command {command!r} "

@@ -24,9 +24,9 @@ from graph.shapes import EDGES
 from loaders.corpus import load_paths
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "python -m loaders") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m loaders",
+        prog=prog,
         description="Load pattern cards, articles and catalogues (files or folders) into one graph and "
                     "write it as networkx node-link JSON. The load report (counts, inferred sections, "
                     "alias links, warnings with file:line) goes to standard error.",
@@ -48,8 +48,8 @@ class _Failed(Exception):
         self.code = code
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, prog: str = "python -m loaders") -> int:
+    args = build_parser(prog).parse_args(argv)
     try:
         result = load_paths(args.paths)
     except AtlasError as exc:  # LoadError: FILE:LINE: message
@@ -116,7 +116,8 @@ def _load_neo4j(graph: GraphData) -> None:
     print(f"neo4j: loaded {sum(nodes.values())} nodes and {sum(edges.values())} relationships", file=sys.stderr)
 
 
-def run(argv: list[str] | None = None) -> int:
-    """`main` as a program (graph.program.run_program): quiet with 141 on a closed pipe, 130 on Ctrl-C."""
-    return run_program(main, argv)
+def run(argv: list[str] | None = None, prog: str = "python -m loaders") -> int:
+    """`main` as a program (graph.program.run_program): quiet with 141 on a closed pipe, 130 on Ctrl-C;
+    `prog` is the name its usage and help give (`pattern-atlas load` under the console script)."""
+    return run_program(lambda args: main(args, prog), argv)
 

@@ -38,8 +38,8 @@ def _csv(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m graph", description=__doc__.split("\n\n")[0],
+def build_parser(prog: str = "python -m graph") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog="Nodes are given by id (pattern:insecure) or by name (insecure). Text "
                                             "output shows control characters from the documents escaped (\\x1b); "
@@ -130,8 +130,8 @@ def open_store(args: argparse.Namespace) -> GraphStore:
     return open_named(args.store, args.data)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, prog: str = "python -m graph") -> int:
+    args = build_parser(prog).parse_args(argv)
     try:
         store = open_store(args)
     except Exception as exc:  # noqa: BLE001 - a one-line message, not a traceback
@@ -153,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     return result if isinstance(result, int) else 0
 
 
-def cli(argv: list[str] | None = None) -> int:
-    """`main` as a program (graph.program.run_program): quiet with 141 on a closed pipe, 130 on Ctrl-C."""
-    return run_program(main, argv)
+def cli(argv: list[str] | None = None, prog: str = "python -m graph") -> int:
+    """`main` as a program (graph.program.run_program): quiet with 141 on a closed pipe, 130 on Ctrl-C;
+    `prog` is the name its usage and help give (`pattern-atlas query` under the console script)."""
+    return run_program(lambda args: main(args, prog), argv)

@@ -144,6 +144,20 @@ def test_cli_unknown_command_and_help(capsys: pytest.CaptureFixture[str]) -> Non
     assert all(f"\n  {c} " in out for c in ("load", "query", "app"))
 
 
+@pytest.mark.parametrize("command, usage", [("query", "usage: pattern-atlas query"),
+                                            ("load", "usage: pattern-atlas load")])
+def test_the_commands_help_names_the_console_script(capsys: pytest.CaptureFixture[str], command: str,
+                                                    usage: str) -> None:
+    """`pattern-atlas query --help` says `pattern-atlas query` (it said `python -m graph`); the
+    `python -m` spellings keep their own names."""
+    with pytest.raises(SystemExit) as done:
+        cli.main([command, "--help"])
+    assert done.value.code == 0 and capsys.readouterr().out.startswith(usage)
+    from atlas import load_cli, query_cli
+    assert query_cli.build_parser().format_usage().startswith("usage: python -m graph")
+    assert load_cli.build_parser().format_usage().startswith("usage: python -m loaders")
+
+
 def test_app_command_is_run_sh(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """`pattern-atlas app` starts app.py as scripts/run.sh does; unknown options go to streamlit."""
     monkeypatch.delenv("PATTERN_ATLAS_ADDRESS", raising=False)

@@ -25,7 +25,7 @@ from typing import Any
 from explorer import urlstate
 from graph.shipped import SHIPPED_DATA
 from loaders.errors import LoadError
-from loaders.yamlio import LINE_KEY, YamlList, YamlMap, known_items, load_yaml
+from loaders.yamlio import LINE_KEY, YamlList, YamlMap, check_keys, known_items, load_yaml
 
 #: The shipped stories (the checkout's data/stories/, or the installed package's copy).
 STORIES = SHIPPED_DATA / "stories"
@@ -83,10 +83,8 @@ def load_story(path: Path) -> Story:
     if not isinstance(data, YamlMap):
         raise LoadError(shown, 1, "a story is a mapping with title, authorship and steps")
     lines = data.key_lines
-    for key in data:
-        if key != LINE_KEY and key not in _TOP_KEYS:
-            allowed = ", ".join(sorted(_TOP_KEYS))
-            raise LoadError(shown, lines.get(key, 1), f"unknown key {key!r}; a story has {allowed}")
+    check_keys(data, shown, 1, _TOP_KEYS,
+               lambda key: f"unknown key {key!r}; a story has {', '.join(sorted(_TOP_KEYS))}")
     title = _text(data, "title", shown, required=True)
     authorship = _text(data, "authorship", shown, required=True)
     if authorship not in AUTHORSHIPS:
@@ -105,10 +103,8 @@ def _step(row: Any, shown: str, line: int) -> Step:
     if not isinstance(row, YamlMap):
         raise LoadError(shown, line, "a step is a mapping with page, view and an optional title and caption")
     lines = row.key_lines
-    for key in row:
-        if key != LINE_KEY and key not in _STEP_KEYS:
-            raise LoadError(shown, lines.get(key, line), f"unknown key {key!r} in a step; a step has "
-                                                         f"{', '.join(sorted(_STEP_KEYS))}")
+    check_keys(row, shown, line, _STEP_KEYS,
+               lambda key: f"unknown key {key!r} in a step; a step has {', '.join(sorted(_STEP_KEYS))}")
     page = _text(row, "page", shown, required=True)
     known = {f.param: f for f in urlstate.fields(page)}
     if page not in urlstate.FIELDS or page == "story":

@@ -254,9 +254,7 @@ def rows_under(data: Any, shown: str, key: str, what: str, row_hint: str) -> tup
         return None
     if not isinstance(data, YamlMap):  # what the safe reader gives for every mapping
         raise LoadError(shown, 1, f"{what} is a mapping with one key, '{key}' (a list of rows)")
-    for name in data:
-        if name not in (key, LINE_KEY):
-            raise LoadError(shown, data.key_lines.get(name, 1), f"unknown key {name!r}; {what} has one key, '{key}'")
+    check_keys(data, shown, 1, (key,), lambda name: f"unknown key {name!r}; {what} has one key, '{key}'")
     rows = data.get(key)
     if rows is None:
         return None
@@ -308,3 +306,8 @@ def known_items(row: YamlMap, shown: str, line: int, known: Iterable[Any],
             raise LoadError(shown, where, unknown(key))
         yield key, value, where
 
+
+def check_keys(row: YamlMap, shown: str, line: int, known: Iterable[Any], unknown: Callable[[Any], str]) -> None:
+    """A LoadError at the line of the first key of `row` not in `known` (see `known_items`)."""
+    for _ in known_items(row, shown, line, known, unknown):
+        pass

@@ -11,7 +11,7 @@ from graph.schema import EDGE_TYPES
 from ..errors import LoadError
 from ..text import REPO_ROOT, display_path, read_document
 from ..vocabulary import load_vocabulary
-from ..yamlio import LINE_KEY, MAX_YAML_BYTES, YamlMap, load_yaml, rows_under
+from ..yamlio import LINE_KEY, MAX_YAML_BYTES, YamlMap, check_keys, load_yaml, rows_under
 
 CORRECTIONS = "corrections.yaml"
 HEADER = """\
@@ -108,9 +108,8 @@ def _row(row: YamlMap, shown: str, lines: list[str], folder: Path, sections: set
     def fail(key: Any, message: str) -> LoadError:  # at the line of `key` (a key of the row), else the row's
         return LoadError(shown, row.key_lines.get(key, line) if key is not None else line, message)
 
-    for key in row:
-        if key != LINE_KEY and key not in _KEYS:
-            raise fail(key, f"unknown key {key!r}; a correction has file, lines, and section or not")
+    check_keys(row, shown, line, _KEYS,
+               lambda key: f"unknown key {key!r}; a correction has file, lines, and section or not")
     name = row.get("file")
     if not isinstance(name, str) or not name.strip():
         raise fail("file" if "file" in row else None,

@@ -47,11 +47,8 @@ def open_embedded(data_dir: Path | None = None, cache: Path | None = None,
         store = _saved_store(cache, digest, data_dir)
         if store is not None:
             return store, dict(store.graph.graph["report"])
-    result = load_paths([data_dir], ParseCache(cache.with_suffix(PARSED_SUFFIX)))
-    store = EmbeddedStore()
-    store.replace_all(result.graph)
-    report = result.report.to_dict()
-    del result  # the loaders' copy of the graph: freed before the snapshot is encoded (peak memory)
+    # the loaders' copy of the graph is freed when load_documents returns, before the snapshot is encoded
+    store, report = load_documents([data_dir], ParseCache(cache.with_suffix(PARSED_SUFFIX)))
     meta = {"sources_digest": digest, "report": report}
     store.graph.graph.update(meta)
     try:
@@ -104,10 +101,11 @@ def report_problem(report: Any, store: EmbeddedStore) -> str | None:
     return None
 
 
-def load_documents(paths: Sequence[Path]) -> tuple[EmbeddedStore, dict[str, Any]]:
-    """A new embedded store (and its load report) from documents and folders, never saved: the app's
-    uploads loaded with the corpus. LoadError (an AtlasError) for bad input."""
-    result = load_paths(list(paths))
+def load_documents(paths: Sequence[Path], cache: ParseCache | None = None) -> tuple[EmbeddedStore, dict[str, Any]]:
+    """A new embedded store (and its load report) from documents and folders, not saved (the app's uploads
+    loaded with the corpus; `open_embedded`'s rebuild, with its parse cache). LoadError (an AtlasError)
+    for bad input."""
+    result = load_paths(list(paths), cache)
     store = EmbeddedStore()
     store.replace_all(result.graph)
     return store, result.report.to_dict()

@@ -177,12 +177,7 @@ def test_differential_finder_and_teaching_exercise(server):
         _screenshot(page, SHOTS / "differential-finder.png")
 
         page.get_by_text("Teaching exercise", exact=True).click()
-        chooser = page.locator(".st-key-diff_vignette input").first
-        chooser.wait_for(timeout=60_000)
-        _settle(page)
-        chooser.click()
-        page.keyboard.type("Afraid to ask")
-        page.keyboard.press("Enter")
+        _pick(page, page.locator(".st-key-diff_vignette input").first, "Afraid to ask")
         page.get_by_text("Priya seeks reassurance").first.wait_for(timeout=30_000)
         _settle(page)
         picks = page.locator(".st-key-diff_picks input").first
@@ -217,11 +212,7 @@ def test_hostile_card_shows_its_characters_and_runs_nothing(server, tmp_path):
         page.get_by_text("Loaded data/ with xss.txt").first.wait_for(timeout=60_000)
         _settle(page)
         _open_page(page, "Pattern card")
-        box = page.locator("[data-testid=stSelectbox]").filter(has_text="Pattern").locator("input").first
-        box.wait_for(timeout=60_000)
-        box.click()
-        page.keyboard.type("Xss")
-        page.keyboard.press("Enter")
+        _pick(page, page.locator("[data-testid=stSelectbox]").filter(has_text="Pattern").locator("input").first, "Xss")
         page.get_by_text("<script>alert(1)</script>").first.wait_for(timeout=60_000)
         page.get_by_text("<img src=x onerror=alert(2)> **not bold**").first.wait_for(timeout=30_000)
         frame = page.frame_locator(CANVAS).first
@@ -248,11 +239,7 @@ def test_correcting_a_section_reloads_the_graph(copy_server):
         page.goto(f"{base}/sources", wait_until="domcontentloaded")
         page.get_by_role("heading", level=1).filter(has_text="Sources").first.wait_for(timeout=60_000)
         block = page.locator(".st-key-sources_fix_pattern-insecure_108")
-        block.locator("input").first.wait_for(timeout=60_000)
-        _settle(page)
-        block.locator("input").first.click()
-        page.keyboard.type("Related Technical Concepts")
-        page.keyboard.press("Enter")
+        _pick(page, block.locator("input").first, "Related Technical Concepts")
         _settle(page)
         page.locator(".st-key-sources_fix_pattern-insecure_108_save button").click()
         page.get_by_text("Saved: lines 108 of").first.wait_for(timeout=60_000)
@@ -282,18 +269,8 @@ def test_query_results_as_returned(server):
     with offline_page() as (page, requested):
         page.goto(f"{server}/query", wait_until="domcontentloaded")
         page.get_by_role("heading", level=1).filter(has_text="Query").first.wait_for(timeout=60_000)
-        question = page.locator(".st-key-query_name input").first
-        question.wait_for(timeout=60_000)
-        _settle(page)
-        question.click()
-        page.keyboard.type("Distinctions between")
-        page.keyboard.press("Enter")
-        picker = page.locator(".st-key-query_param_distinctions-between_b input").first
-        picker.wait_for(timeout=60_000)
-        _settle(page)
-        picker.click()
-        page.keyboard.type("Self-Judging")
-        page.keyboard.press("Enter")
+        _pick(page, page.locator(".st-key-query_name input").first, "Distinctions between")
+        _pick(page, page.locator(".st-key-query_param_distinctions-between_b input").first, "Self-Judging")
         _settle(page)
         page.get_by_text("2 rows", exact=True).first.wait_for(timeout=60_000)
         page.frame_locator(CANVAS).first.locator("body[data-atlas-ready='true']").wait_for(timeout=60_000)
@@ -346,6 +323,15 @@ def _open_page(page, title: str, tries: int = 3) -> None:
         except Exception:  # noqa: BLE001 - retried, then the last wait raises
             if attempt == tries - 1:
                 raise
+
+
+def _pick(page, box, text: str) -> None:
+    """Choose `text` in a Streamlit selectbox: wait for its input, let the page settle, type, Enter."""
+    box.wait_for(timeout=60_000)
+    _settle(page)
+    box.click()
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
 
 
 def _settle(page) -> None:

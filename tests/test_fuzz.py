@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SEED_CARD
+from line_edits import COMMON_OPS, edit_lines
 from loaders.corpus import load_paths
 from loaders.errors import LoadError
 
@@ -31,15 +32,8 @@ def mutated_cards(draw) -> bytes:
         if not lines:
             break
         i = draw(st.integers(0, len(lines) - 1))
-        if op == "delete":
-            del lines[i]
-        elif op == "duplicate":
-            lines.insert(i, lines[i])
-        elif op == "swap":
-            j = draw(st.integers(0, len(lines) - 1))
-            lines[i], lines[j] = lines[j], lines[i]
-        elif op == "insert":
-            lines.insert(i, draw(st.text(max_size=40)))
+        if op in COMMON_OPS:
+            edit_lines(draw, lines, op, i, 40)
         elif op == "blank":
             lines[i:i] = [""] * draw(st.integers(1, 5))
         else:

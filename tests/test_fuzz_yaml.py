@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import DATA, REPO, SEED_CARD
+from line_edits import COMMON_OPS, edit_lines
 from loaders.corpus import load_paths
 from loaders.errors import LoadError
 from loaders.vocabulary import VOCABULARY_DIR, Vocabulary, load_vocabulary
@@ -82,15 +83,8 @@ def damaged(draw) -> tuple[str, bytes]:
             break
         i = draw(st.integers(0, len(lines) - 1))
         op = draw(st.sampled_from(["delete", "duplicate", "swap", "insert", "bit", "indent"]))
-        if op == "delete":
-            del lines[i]
-        elif op == "duplicate":
-            lines.insert(i, lines[i])
-        elif op == "swap":
-            j = draw(st.integers(0, len(lines) - 1))
-            lines[i], lines[j] = lines[j], lines[i]
-        elif op == "insert":
-            lines.insert(i, draw(st.text(max_size=30)))
+        if op in COMMON_OPS:
+            edit_lines(draw, lines, op, i, 30)
         elif op == "bit":
             pos = draw(st.integers(0, len(lines[i])))
             lines[i] = lines[i][:pos] + draw(st.one_of(YAML_BITS, st.text(min_size=1, max_size=4))) + lines[i][pos:]

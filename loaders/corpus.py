@@ -54,6 +54,11 @@ def discover(paths: Iterable[Path], warnings: list[Warning_] | None = None) -> l
     and symlinks that resolve outside that folder, nowhere or in a loop are skipped, each with a warning
     added to `warnings`; symlinked folders are not walked (one inside the folder is walked where it is).
     """
+    return list(_discover(paths, warnings).values())
+
+
+def _discover(paths: Iterable[Path], warnings: list[Warning_] | None = None) -> dict[Path, Path]:
+    """`discover`'s files by their resolved paths (each file resolved once, here, for every later use)."""
     skipped = warnings if warnings is not None else []
     found: list[Path] = []
     for path in paths:
@@ -69,8 +74,8 @@ def discover(paths: Iterable[Path], warnings: list[Warning_] | None = None) -> l
             raise LoadError(str(path), 1, f"{_special_kind(mode)}, not a regular file: only regular files are read")
     unique: dict[Path, Path] = {}
     for p in found:
-        unique.setdefault(p.resolve(), p)
-    return list(unique.values())
+        unique.setdefault(Path(os.path.realpath(p)), p)
+    return unique
 
 
 def is_vignette(file: Path, folder: Path) -> bool:
@@ -166,13 +171,13 @@ def _link_shown(path: Path) -> str:
     return path.name if parent == "." else f"{parent}/{path.name}"
 
 
-def _manifest_entries(files: list[Path]) -> dict[Path, dict]:
-    """Manifest rows by resolved document path, from every corpus.yaml at or above the files."""
+def _manifest_entries(files: Iterable[Path]) -> dict[Path, dict]:
+    """Manifest rows by resolved document path, from every corpus.yaml at or above the files (resolved)."""
     entries: dict[Path, dict] = {}
     seen: set[Path] = set()
     parents_done: set[Path] = set()
     for file in files:
-        parent = file.resolve().parent
+        parent = file.parent
         if parent in parents_done:  # the same folder's manifests, already read for a sibling file
             continue
         parents_done.add(parent)
@@ -245,14 +250,14 @@ def _load_paths(paths: Iterable[Path], cache: ParseCache | None = None) -> LoadR
     """
     vocab = load_vocabulary()
     passed_over: list[Warning_] = []  # special files and symlinks out of a folder, skipped
-    files = discover(list(paths), passed_over)
+    files = _discover(list(paths), passed_over)  # by resolved path: each file resolved once
     manifest = _manifest_entries(files)
-    corrections = corrections_for(files)  # rows of corrections.yaml files at or above the documents
+    corrections = corrections_for(files, real=True)  # rows of corrections.yaml files at or above the documents
     builder = Builder()
     builder.report.warnings.extend(passed_over)
-    documents: list[tuple[Path, Document]] = []
+    documents: list[tuple[Path, Document]] = []  # (resolved path, document)
     catalogues: list[Catalogue] = []
-    for file in files:
+    for real, file in files.items():
         if file.name in (MANIFEST, CORRECTIONS):
             continue
         if file.suffix.lower() in YAML_SUFFIXES:
@@ -262,21 +267,21 @@ def _load_paths(paths: Iterable[Path], cache: ParseCache | None = None) -> LoadR
             else:
                 catalogues.append(cat)
         else:
-            documents.append((file, read_document(file)))
+            documents.append((real, read_document(real, real=True)))
 
-    def authorship(file: Path, default: str = "unspecified") -> tuple[str, str | None]:
-        row = manifest.get(file.resolve(), {}) if manifest else {}
+    def authorship(real: Path, default: str = "unspecified") -> tuple[str, str | None]:
+        row = manifest.get(real, {}) if manifest else {}
         return row.get("authorship", default), row.get("note")
 
     order = {"aliases": 0, "concepts": 1, "dimensions": 2, "pattern_names": 3}
     for cat in sorted(catalogues, key=lambda c: order[c.kind]):
-        builder.add_catalogue(cat, authorship(REPO_ROOT / cat.path, "catalogue")[0])
+        builder.add_catalogue(cat, authorship((REPO_ROOT / cat.path).resolve(), "catalogue")[0])
     known = _known_patterns(vocab, builder, catalogues)
     keys = (known_digest(known), reader_digest()) if cache is not None else None
     cards = [(f, d, card_title(d)) for f, d in documents]
-    for file, doc, title in cards:
-        who, note = authorship(file)
-        fixes = corrections.get(file.resolve(), [])
+    for real, doc, title in cards:
+        who, note = authorship(real)
+        fixes = corrections.get(real, [])
         if title is not None:
             builder.add_card(_read_card(doc, vocab, known, fixes, cache, keys), who, note)
             builder.report.corrections.extend(fix.to_report() for fix in fixes)

@@ -15,9 +15,10 @@ MAX_BYTES = int(os.environ.get("PATTERN_ATLAS_MAX_BYTES", 5 * 1024 * 1024))
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-def display_path(path: Path) -> str:
-    """The path as provenance shows it: relative to the repository when inside it."""
-    resolved = path.resolve()
+def display_path(path: Path, *, real: bool = False) -> str:
+    """The path as provenance shows it: relative to the repository when inside it. `real`: the path is
+    already resolved (a big corpus resolves each file once, not once per use)."""
+    resolved = path if real else path.resolve()
     for base in (REPO_ROOT, _resolved(os.getcwd())):
         try:
             return resolved.relative_to(base).as_posix()
@@ -73,14 +74,15 @@ def decode(raw: bytes, path: str) -> Document:
     return Document(path=path, lines=text.split("\n"), encoding=encoding, warnings=warnings)
 
 
-def read_document(path: Path) -> Document:
+def read_document(path: Path, *, real: bool = False) -> Document:
     """Read and decode a regular file, refusing files over MAX_BYTES before reading them.
 
     The file is opened without waiting (a FIFO would block) and checked through the open descriptor, so a
     file swapped for a FIFO or device after it was found is refused too; at most MAX_BYTES + 1 bytes are
     read, so a file that grows while read, or says it is empty and is not (/proc), cannot exceed the limit.
+    `real`: `path` is already resolved.
     """
-    shown = display_path(path)
+    shown = display_path(path, real=real)
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # never opened: opening some devices does things
             raise LoadError(shown, 1, "not a regular file (a FIFO, device or socket): only regular files are read")

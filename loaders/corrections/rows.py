@@ -186,14 +186,15 @@ def _check_overlaps(found: list[tuple[Path, Correction]]) -> None:
 
 # -- finding the corrections of loaded documents --------------------------------------------------
 
-def find_sidecars(files: Iterable[Path]) -> list[Path]:
+def find_sidecars(files: Iterable[Path], *, real: bool = False) -> list[Path]:
     """Every corrections file in the folders of `files` or above them (as for corpus.yaml manifests:
-    up to the repository's root, or the file system's for documents outside it)."""
+    up to the repository's root, or the file system's for documents outside it). `real`: the files are
+    resolved paths already."""
     found: list[Path] = []
     seen: set[Path] = set()
     parents_done: set[Path] = set()
     for file in files:
-        parent = file.resolve().parent
+        parent = file.parent if real else file.resolve().parent
         if parent in parents_done:
             continue
         parents_done.add(parent)
@@ -209,11 +210,12 @@ def find_sidecars(files: Iterable[Path]) -> list[Path]:
     return found
 
 
-def corrections_for(files: Iterable[Path]) -> dict[Path, list[Correction]]:
+def corrections_for(files: Iterable[Path], *, real: bool = False) -> dict[Path, list[Correction]]:
     """The corrections of each document, by resolved path, from every corrections file at or above
-    `files`. A document corrected in two corrections files is an error (one place for its rows)."""
+    `files` (`real`: resolved already). A document corrected in two corrections files is an error (one
+    place for its rows)."""
     by_doc: dict[Path, list[Correction]] = {}
-    for sidecar in find_sidecars(list(files)):
+    for sidecar in find_sidecars(list(files), real=real):
         for document, corr in _read(sidecar):
             rows = by_doc.setdefault(document, [])
             if rows and rows[0].source != corr.source:

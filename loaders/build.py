@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from graph.model import GraphData, Provenance
-from graph.schema import EDGE_TYPES, name_key, node_id, pattern_display, pattern_slug, slug
+from graph.schema import EDGE_TYPES, display_name, name_key, node_id, pattern_display, pattern_slug, slug
 
 from .article import ParsedArticle, article_scopes
 from .card import ParsedCard
@@ -82,12 +82,16 @@ class Builder:
         self.aliases: list[tuple[Catalogue, dict[str, Any]]] = []
         self.articles: list[tuple[ParsedArticle, str, dict[str, str]]] = []
         self.wounds: list[tuple[Catalogue, dict[str, Any], str]] = []
+        self._ids: dict[tuple[str, str], str] = {}  # resolve's answers (a card names the same things again)
 
     # -- helpers ---------------------------------------------------------------------------------
     def resolve(self, kind: str, name: str) -> str:
         """The id a name resolves to: a catalogue synonym's canonical node, else its own id."""
-        key = (kind, pattern_slug(name) if kind == "Pattern" else slug(name))
-        return self.synonyms.get(key) or node_id(kind, name)
+        found = self._ids.get((kind, name))
+        if found is None:
+            key = (kind, pattern_slug(name) if kind == "Pattern" else slug(name))
+            found = self._ids[(kind, name)] = self.synonyms.get(key) or node_id(kind, name)
+        return found
 
     def _source(self, path: str, doc_type: str, authorship: str, title: str, line: int, **attrs: Any) -> str:
         prov = Provenance(path, line, line, title, authorship)
@@ -133,6 +137,7 @@ class Builder:
                     if key in self.synonyms and self.synonyms[key] != cid:
                         raise LoadError(cat.path, row[LINE_KEY], f"synonym {name!r} already names {self.synonyms[key]}")
                     self.synonyms[key] = cid
+                    self._ids.clear()
             return
         for row in cat.data.get("groups", []) or []:
             self.graph.add_node("DimensionGroup", row["name"], [prov(row)], **cites(row))
@@ -185,7 +190,8 @@ class Builder:
         parse_of = {s.key: getattr(s.spec, "parse", None) for s in card.sections}
         for fact in card.facts:
             end = fact.end_line or fact.line
-            prov = Provenance(card.path, fact.line, end, fact.text, authorship)
+            prov = {"file": card.path, "start_line": fact.line, "end_line": end, "text": fact.text,
+                    "authorship": authorship}  # Provenance.to_dict's dict, made once (add_* copy it)
             attrs = dict(fact.node_attrs)
             if fact.kind == "Pattern":
                 attrs.setdefault("status", "unresolved")
@@ -274,7 +280,11 @@ class Builder:
     def _alias_scan(self, path: str, line: int, text: str, raw: str, source_id: str, authorship: str,
                     subject: str | None) -> None:
         """Link `source_id` to every alias target whose term occurs in the text (not the subject itself)."""
+        low = text.lower() if text.isascii() else None
         for cat, row in self.aliases:
+            first = _first_word(row["term"])
+            if low is not None and first is not None and first not in low:
+                continue  # cannot match (ASCII text and term: the regex's case-blind match is lower-case)
             match = _term_regex(row["term"]).search(text)
             if not match or row["target"] == subject:
                 continue
@@ -350,14 +360,22 @@ class Builder:
 _OWN_PARSE = {"COMBINES_WITH": "named", "DISTINGUISHED_FROM": "distinction"}
 
 
+@lru_cache(maxsize=1 << 16)  # a big corpus names the same capacities and conditions thousands of times
 def _display(kind: str, name: str) -> str:
-    from graph.schema import display_name
     return pattern_display(name) if kind == "Pattern" else display_name(name)
 
 
 @lru_cache(maxsize=None)  # one regex per alias term, not one per term and paragraph
 def _term_regex(term: str) -> re.Pattern[str]:
     return re.compile(r"\b" + r"\s+".join(re.escape(w) for w in term.split()) + r"\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
+def _first_word(term: str) -> str | None:
+    """A term's first word in lower case, which any text it matches holds; None when it is not ASCII
+    (case-blind matching of other letters is not `str.lower`) or the term has no words."""
+    words = term.split()
+    return words[0].lower() if words and words[0].isascii() else None
 
 
 def _first_sentence(text: str) -> str:

@@ -19,12 +19,12 @@ from graph.shipped import SHIPPED_DATA
 
 from .article import parse_article
 from .build import Builder, LoadReport
-from .card import card_title, parse_card
-from .cardmodel import ParsedCard
+from .card import card_title
+from .cardparsing import parse_cards
 from .catalogue import Catalogue, read_catalogue
-from .corrections import CORRECTIONS, Correction, corrections_for, find_sidecars
+from .corrections import CORRECTIONS, corrections_for, find_sidecars
 from .errors import LoadError, Warning_
-from .parsecache import ParseCache, card_key, known_digest, reader_digest, reader_files
+from .parsecache import ParseCache, known_digest, reader_digest, reader_files
 from .text import REPO_ROOT, Document, display_path, read_document
 from .vocabulary import Vocabulary, load_vocabulary
 from .yamlio import LINE_KEY, YamlMap, known_items, load_yaml, rows_under
@@ -279,21 +279,27 @@ def _load_paths(paths: Iterable[Path], cache: ParseCache | None = None) -> LoadR
     known = _known_patterns(vocab, builder, catalogues)
     keys = (known_digest(known), reader_digest()) if cache is not None else None
     cards = [(f, d, card_title(d)) for f, d in documents]
-    for real, doc, title in cards:
-        who, note = authorship(real)
-        fixes = corrections.get(real, [])
-        if title is not None:
-            builder.add_card(_read_card(doc, vocab, known, fixes, cache, keys), who, note)
-            builder.report.corrections.extend(fix.to_report() for fix in fixes)
-            continue
-        if fixes:
-            raise LoadError(fixes[0].source, fixes[0].source_line,
-                            f"{doc.path} is not a pattern card; corrections apply to cards only")
-        heading = _card_heading(doc)
-        if heading is not None:
-            raise LoadError(doc.path, 1, f"looks like a pattern card (heading {heading[1]!r} at line {heading[0]}) "
-                                         "but has no title: its first line must be '<Name> Pattern'")
-        builder.add_article(parse_article(doc), who, note)
+    del documents
+    jobs = [(doc, corrections.get(real, [])) for real, doc, title in cards if title is not None]
+    parsed = parse_cards(jobs, vocab, known, cache, keys)  # in order, lazily: parsing overlaps assembly
+    try:
+        for real, doc, title in cards:
+            who, note = authorship(real)
+            fixes = corrections.get(real, [])
+            if title is not None:
+                builder.add_card(next(parsed), who, note)
+                builder.report.corrections.extend(fix.to_report() for fix in fixes)
+                continue
+            if fixes:
+                raise LoadError(fixes[0].source, fixes[0].source_line,
+                                f"{doc.path} is not a pattern card; corrections apply to cards only")
+            heading = _card_heading(doc)
+            if heading is not None:
+                raise LoadError(doc.path, 1, f"looks like a pattern card (heading {heading[1]!r} at line {heading[0]}) "
+                                             "but has no title: its first line must be '<Name> Pattern'")
+            builder.add_article(parse_article(doc), who, note)
+    finally:
+        parsed.close()  # workers still parsing stop at once on an error
     graph, report = builder.finish()
     return LoadResult(graph, report)
 
@@ -307,20 +313,6 @@ def _known_patterns(vocab: Vocabulary, builder: Builder, catalogues: list[Catalo
         if cat.kind == "pattern_names":
             known |= {pattern_slug(name) for row in cat.data["pattern_names"] for name in row["names"]}
     return frozenset(known)
-
-
-def _read_card(doc: Document, vocab: Vocabulary, known: frozenset[str], fixes: list[Correction],
-               cache: ParseCache | None, keys: tuple[str, str] | None) -> ParsedCard:
-    """A card parsed, or taken from the parse cache when it was parsed before with the same reader,
-    pattern names and corrections."""
-    if cache is None or keys is None:
-        return parse_card(doc, vocab, known, corrections=fixes)
-    key = card_key(doc, fixes, *keys)
-    card = cache.get(key, vocab)
-    if card is None:
-        card = parse_card(doc, vocab, known, corrections=fixes)
-        cache.put(key, card)
-    return card
 
 
 def _card_heading(doc: Document) -> tuple[int, str] | None:

@@ -100,7 +100,8 @@ def decode_card(row: list[Any], vocab: Vocabulary) -> ParsedCard:
 
 class ParseCache:
     """Parsed cards by `card_key`, read from and written to one file (or kept in memory: `path` None).
-    `hits` and `misses` count this load's lookups; `save` keeps only the entries this load used."""
+    `hits` counts the cards this load took from it, `misses` those it read again and put; `save` keeps
+    only the entries this load used."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
@@ -123,11 +124,19 @@ class ParseCache:
                 self.hits += 1
                 self._used[key] = row
                 return card
-        self.misses += 1
-        return None
+        return None  # a miss: counted when the card read again is put
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._rows
 
     def put(self, key: str, card: ParsedCard) -> None:
+        self.misses += 1
         self._used[key] = encode_card(card)
+
+    def put_row(self, key: str, row: list[Any]) -> None:
+        """Keep a card already encoded (`encode_card`), as a worker process sends it."""
+        self.misses += 1
+        self._used[key] = row
 
     def save(self) -> None:
         """Write the entries this load used (cards since removed drop out), when anything changed."""

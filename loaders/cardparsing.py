@@ -94,10 +94,9 @@ def _from_worker(result: Result, key: str | None, cache: ParseCache | None, voca
     """The card a worker sent (kept in the cache under `key`), or its LoadError raised."""
     if not isinstance(result, bytes):
         raise LoadError(*result)
-    row = orjson.loads(result)
     if cache is not None and key is not None:
-        cache.put_row(key, row)
-    return decode_card(row, vocab)
+        cache.put_row(key, result)
+    return decode_card(orjson.loads(result), vocab)
 
 
 def _parsed_rows(jobs: Sequence[Job], vocab: Vocabulary, known: frozenset[str],

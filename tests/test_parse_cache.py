@@ -98,7 +98,7 @@ def test_a_damaged_cache_is_detected_and_every_card_read_again(corpus, tmp_path,
     elif damage == "garbage":
         raw = b"\x00\xff" * 100
     else:
-        raw = raw.replace(b"parse cache 1", b"parse cache 0", 1)
+        raw = raw.replace(parsecache.FORMAT, b"pattern-atlas parse cache 0\n", 1)
     cache_file.write_bytes(raw)
     with caplog.at_level(logging.WARNING, logger="loaders.parsecache"):
         cache = same_as_rebuild(corpus, cache_file)
@@ -175,3 +175,19 @@ def _graph_modules_imported() -> set[str]:
                     found.add(name.split(".")[1] + ".py")
                     todo.append(REPO / "graph" / (name.split(".")[1] + ".py"))
     return found
+
+
+def test_the_cache_file_is_one_line_per_card_and_an_empty_one_reads_quietly(corpus, tmp_path, caplog):
+    cache_file = tmp_path / "parsed.cache"
+    same_as_rebuild(corpus, cache_file)
+    head, stated, *lines = cache_file.read_bytes().split(b"\n")
+    assert head + b"\n" == parsecache.FORMAT and len(stated) == 64
+    assert len(lines) == 8 + 1 and lines[-1] == b""  # 8 cards, each line ending with a newline
+    assert all(len(line.split(b" ", 1)[0]) == 64 and line.split(b" ", 1)[1].startswith(b"[") for line in lines[:-1])
+    for card in (corpus / "cards").glob("*.txt"):  # no cards left: the saved cache is empty, and valid
+        card.unlink()
+    with caplog.at_level(logging.WARNING, logger="loaders.parsecache"):
+        same_as_rebuild(corpus, cache_file)
+        cache = ParseCache(cache_file)
+    assert "every card is read again" not in caplog.text
+    assert cache.hits == cache.misses == 0 and cache_file.read_bytes().endswith(b"\n")

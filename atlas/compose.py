@@ -46,13 +46,13 @@ def open_embedded(data_dir: Path | None = None, cache: Path | None = None,
     if not rebuild:
         store = _saved_store(cache, digest, data_dir)
         if store is not None:
-            return store, dict(store.graph.graph["report"])
+            return store, dict(store.meta["report"])
     # the loaders' copy of the graph is freed when load_documents returns, before the snapshot is encoded
     store, report = load_documents([data_dir], ParseCache(cache.with_suffix(PARSED_SUFFIX)))
     meta = {"sources_digest": digest, "report": report}
-    store.graph.graph.update(meta)
+    store.meta.update(meta)
     try:
-        write_atomic(cache, snapshot.encode(store.graph, meta, digest))
+        write_atomic(cache, snapshot.encode(store.compact, meta, digest))
     except OSError as exc:  # a read-only checkout still works, it just rebuilds each time
         log.warning("cannot save %s (%s)", cache, exc)
     return store, report
@@ -62,7 +62,7 @@ def _saved_store(cache: Path, digest: str, data_dir: Path) -> EmbeddedStore | No
     """The store the snapshot at `cache` holds when it is sound and saved for `digest`, else None (with a
     warning saying why, unless it is only missing or stale)."""
     try:
-        graph, typed = snapshot.read(cache, digest)
+        compact = snapshot.read(cache, digest)
     except snapshot.SnapshotMissing:
         return None
     except snapshot.SnapshotStale:
@@ -71,8 +71,8 @@ def _saved_store(cache: Path, digest: str, data_dir: Path) -> EmbeddedStore | No
     except snapshot.SnapshotError as exc:
         log.warning("%s; rebuilding from %s", exc, data_dir)
         return None
-    store = EmbeddedStore(graph, typed)
-    problem = report_problem(graph.graph.get("report"), store)
+    store = EmbeddedStore(compact)
+    problem = report_problem(compact.meta.get("report"), store)
     if problem is None:
         return store
     log.warning("%s: %s; rebuilding from %s", cache, problem, data_dir)

@@ -43,7 +43,7 @@ def legacy_open(data_dir: Path) -> tuple[Any, dict[str, Any]]:
     store = EmbeddedStore()
     store.replace_all(result.graph)
     report = result.report.to_dict()
-    store.graph.graph.update({"sources_digest": digest, "report": report})
+    store.meta.update({"sources_digest": digest, "report": report})
     store.save(cache, {"sources_digest": digest, "report": report})
     return store, report
 
@@ -70,7 +70,7 @@ def child_open(corpus: Path, approach: str, fresh: bool) -> dict[str, Any]:
     parsed = saved.with_suffix(PARSED_SUFFIX)
     return {"s": took, "cpu_s": cpu, "peak_mib": _peak_mib(), "file_mib": saved.stat().st_size / 2**20,
             "parsed_mib": parsed.stat().st_size / 2**20 if parsed.exists() else 0.0,
-            "edges": store.graph.number_of_edges()}
+            "edges": store.compact.number_of_edges()}
 
 
 def child_cold_start(corpus: Path, approach: str, spawned: float) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The embedded store: a networkx MultiDiGraph in memory, saved as node-link JSON.
+"""The embedded store: the graph in memory as columns (`graph.compact`), a networkx MultiDiGraph when
+something needs it whole; saved as the compact snapshot (`graph.snapshot`) or as node-link JSON.
 
 No server needed; this is the default store. Edge keys are edge types, so there is one edge per
 (source, type, target). Traversals treat edges as undirected and filter by type and kind.
@@ -12,12 +13,14 @@ from pathlib import Path
 from typing import Any, Sequence, cast
 
 import networkx as nx
+import numpy as np
 import orjson
 
 from .atomic import write_atomic
+from .compact import CompactGraph
 from .model import GraphData, gc_paused
 from .shapes import EDGES, shape_problem
-from .store import GraphStore, edge_key, summary
+from .store import GraphStore, edge_key
 
 #: 2: the saved graph carries `content_sha256` (see `_seal`) and is checked field by field on load.
 FORMAT_VERSION = 2
@@ -53,35 +56,43 @@ def _seal_problem(raw: bytes, stated: Any) -> str | None:
 
 
 
-def _edge_dict(u: str, v: str, key: str, attrs: dict[str, Any]) -> dict[str, Any]:
-    out = {"source": u, "target": v, "type": key}
-    out.update({k: val for k, val in attrs.items() if k not in ("type", "key")})
-    return out
-
-
 class EmbeddedStore(GraphStore):
-    """GraphStore over a networkx MultiDiGraph."""
+    """GraphStore over a graph in columns (`graph.compact`): ids, kinds, names and edge ends at hand, each
+    node's and edge's whole attributes fetched when asked for, the networkx graph made when something needs
+    it whole (`graph`)."""
 
     name = "embedded"
 
-    def __init__(self, graph: nx.MultiDiGraph | None = None,
-                 typed: dict[str, dict[tuple[str, str], set[str]]] | None = None) -> None:
-        """`typed`: the graph's traversal index when the caller already has it (`graph.snapshot` builds it
-        while reading), so the first query does not make another pass over every edge."""
-        self.graph = graph if graph is not None else nx.MultiDiGraph()
-        self._adj: dict[str, list[tuple[str, str]]] | None = None
-        self._typed_adj: dict[str, dict[tuple[str, str], set[str]]] | None = typed
+    def __init__(self, graph: nx.MultiDiGraph | CompactGraph | None = None) -> None:
+        """From a networkx graph (kept as `graph`) or columns (`graph.snapshot.read` gives them)."""
+        if not isinstance(graph, CompactGraph):
+            graph = CompactGraph.from_networkx(graph if graph is not None else nx.MultiDiGraph())
+        self._compact = graph
         self._memo: dict[Any, Any] = {}  # answers that depend only on the graph (pages ask on every rerun)
-        self._by_name: dict[str, list[str]] | None = None
+        self._by_name: dict[str, list[int]] | None = None
         self._engine: tuple[nx.MultiDiGraph, Any] | None = None  # (the graph it holds, the Cypher engine)
         self._engine_lock = threading.Lock()
 
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The whole graph as networkx (made on first use when the store was opened from a snapshot: at
+        10,000 cards that reads every row, seconds; queries do not need it)."""
+        return self._compact.to_networkx()
+
+    @property
+    def compact(self) -> CompactGraph:
+        """The graph's columns (what the snapshot saves)."""
+        return self._compact
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The graph's attributes (the saved graph's sources digest and load report): `graph.graph`."""
+        return self._compact.meta
+
     # -- writes ----------------------------------------------------------------------------------
     def replace_all(self, data: GraphData) -> None:
-        with gc_paused():
-            graph = data.to_networkx()
-        graph.graph.update(self.graph.graph)
-        self.graph = graph  # one assignment: readers see the old or the new graph
+        compact = CompactGraph.from_data(data, self._compact.meta)
+        self._compact = compact  # one assignment: readers see the old or the new graph
         self._invalidate()
 
     def merge(self, data: GraphData) -> None:
@@ -90,66 +101,54 @@ class EmbeddedStore(GraphStore):
         self.replace_all(current)
 
     def _invalidate(self) -> None:
-        self._adj = None
         self._memo = {}
-        self._typed_adj = None
         self._by_name = None
         self._engine = None
 
-    def _adjacency(self) -> dict[str, list[tuple[str, str]]]:
-        if self._adj is None:
-            adj: dict[str, list[tuple[str, str]]] = {n: [] for n in self.graph.nodes}
-            for u, v, key in self.graph.edges(keys=True):
-                adj[u].append((v, key))
-                if u != v:
-                    adj[v].append((u, key))
-            for n in adj:
-                adj[n].sort()
-            self._adj = adj
-        return self._adj
-
     def warm(self) -> None:
-        self._typed()
-
-    def _typed(self) -> dict[str, dict[tuple[str, str], set[str]]]:
-        """The traversal index: for each node, its neighbours (either direction) by (edge type, their kind),
-        so a traversal filtered by types and kinds is a union of a few sets, not a loop over every edge."""
-        if self._typed_adj is None:
-            kind = {n: attrs["kind"] for n, attrs in self.graph.nodes(data=True)}
-            typed: dict[str, dict[tuple[str, str], set[str]]] = {n: {} for n in self.graph.nodes}
-            for u, v, key in self.graph.edges(keys=True):
-                typed[u].setdefault((key, kind[v]), set()).add(v)
-                typed[v].setdefault((key, kind[u]), set()).add(u)
-            self._typed_adj = typed
-        return self._typed_adj
+        """The name index (the rest is made when the store is)."""
+        self._names()
 
     def _neighbour_set(self, node: str, types: set[str] | None, kinds: set[str] | None = None) -> set[str]:
         """Neighbours along the given edge types, of the given kinds (None: all). Do not modify the result."""
-        sets = [ns for (t, k), ns in self._typed().get(node, {}).items()
+        i = self._compact.index.get(node)
+        if i is None:
+            return set()
+        sets = [ns for (t, k), ns in self._compact.typed(i).items()
                 if (types is None or t in types) and (kinds is None or k in kinds)]
         if len(sets) == 1:
             return sets[0]
         return set().union(*sets)
 
+    def _names(self) -> dict[str, list[int]]:
+        if self._by_name is None:
+            index: dict[str, list[int]] = {}
+            for i, name in enumerate(self._compact.names):
+                index.setdefault(name.lower(), []).append(i)
+            self._by_name = index
+        return self._by_name
+
     # -- primitives ------------------------------------------------------------------------------
     def get_nodes(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        nodes = self.graph.nodes
-        return {i: {**nodes[i], "id": i} for i in ids if i in nodes}
+        index, compact = self._compact.index, self._compact
+        return {i: compact.node(index[i]) for i in ids if i in index}
+
+    def has_nodes(self, ids: Sequence[str]) -> bool:
+        index = self._compact.index
+        return all(i in index for i in ids)
 
     def nodes_by_name(self, name: str) -> list[dict[str, Any]]:
-        if self._by_name is None:
-            index: dict[str, list[str]] = {}
-            for nid, attrs in self.graph.nodes(data=True):
-                index.setdefault(str(attrs.get("name", "")).lower(), []).append(nid)
-            self._by_name = index
-        return [summary({**self.graph.nodes[i], "id": i}) for i in sorted(self._by_name.get(name.lower(), []))]
+        compact = self._compact
+        found = sorted(self._names().get(name.lower(), []), key=compact.ids.__getitem__)
+        return [compact.summary(i) for i in found]
 
     def list_nodes(self, kinds: Sequence[str] | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         key = ("list_nodes", tuple(sorted(set(kinds))) if kinds else None)
         if key not in self._memo:
-            wanted = set(kinds) if kinds else None
-            self._memo[key] = [summary({**a, "id": n}) for n, a in sorted(self.graph.nodes(data=True))
-                               if wanted is None or a["kind"] in wanted]
+            compact = self._compact
+            wanted = compact.kind_mask(set(kinds) if kinds else None).tolist()
+            order = sorted((i for i, w in enumerate(wanted) if w), key=compact.ids.__getitem__)
+            self._memo[key] = [compact.summary(i) for i in order]
         out = self._memo[key]
         return [dict(n) for n in (out[:limit] if limit is not None else out)]
 
@@ -157,59 +156,29 @@ class EmbeddedStore(GraphStore):
         key = ("degrees", tuple(sorted(set(kinds))) if kinds else None,
                tuple(sorted(set(edge_types))) if edge_types else None)
         if key not in self._memo:
-            wanted = set(kinds) if kinds else None
-            types = set(edge_types) if edge_types else None
-            kind = {n: a["kind"] for n, a in self.graph.nodes(data=True)}
-            degree = {n: 0 for n, k in kind.items() if wanted is None or k in wanted}
-            for u, v, t in self.graph.edges(keys=True):
-                if u in degree and v in degree and (types is None or t in types):
-                    degree[u] += 1
-                    degree[v] += 1
-            self._memo[key] = degree
+            self._memo[key] = self._compact.degrees(kinds or None, edge_types or None)
         return dict(self._memo[key])
 
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         if "counts" not in self._memo:
-            self._memo["counts"] = self._counts()
+            self._memo["counts"] = self._compact.counts()
         kinds, types = self._memo["counts"]
         return dict(kinds), dict(types)
 
-    def _counts(self) -> tuple[dict[str, int], dict[str, int]]:
-        kinds: dict[str, int] = {}
-        types: dict[str, int] = {}
-        for _, attrs in self.graph.nodes(data=True):
-            kinds[attrs["kind"]] = kinds.get(attrs["kind"], 0) + 1
-        for _, _, key in self.graph.edges(keys=True):
-            types[key] = types.get(key, 0) + 1
-        return dict(sorted(kinds.items())), dict(sorted(types.items()))
-
     def incident_edges(self, ids: Sequence[str], edge_types: Sequence[str] | None = None) -> list[dict[str, Any]]:
-        wanted = set(edge_types) if edge_types else None
-        seen: dict[tuple[str, str, str], dict[str, Any]] = {}
-        for i in ids:
-            if i not in self.graph:
-                continue
-            for u, v, key, attrs in self.graph.out_edges(i, keys=True, data=True):
-                if wanted is None or key in wanted:
-                    seen[(u, key, v)] = _edge_dict(u, v, key, attrs)
-            for u, v, key, attrs in self.graph.in_edges(i, keys=True, data=True):
-                if wanted is None or key in wanted:
-                    seen[(u, key, v)] = _edge_dict(u, v, key, attrs)
-        return sorted(seen.values(), key=edge_key)
+        compact = self._compact
+        edges = compact.incident(compact.numbers(ids))
+        edges = edges[compact.type_mask(edge_types or None)[compact.etype[edges]]]
+        return sorted((compact.edge(j) for j in edges.tolist()), key=edge_key)
 
     def edges_among(self, ids: Sequence[str], edge_types: Sequence[str] | None = None) -> list[dict[str, Any]]:
-        inside = set(ids)
-        wanted = set(edge_types) if edge_types else None
-        succ = self.graph.succ  # the adjacency itself: the edge views cost a tuple per edge of a hub
-        out: list[dict[str, Any]] = []
-        for u in inside:
-            if u not in succ:
-                continue
-            for v, keyed in succ[u].items():
-                if v in inside:
-                    out.extend(_edge_dict(u, v, key, attrs) for key, attrs in keyed.items()
-                               if wanted is None or key in wanted)
-        return sorted(out, key=edge_key)
+        compact = self._compact
+        numbers = compact.numbers(ids)
+        inside = np.zeros(compact.number_of_nodes(), dtype=bool)
+        inside[numbers] = True
+        edges = compact.outgoing(numbers)
+        edges = edges[inside[compact.dst[edges]] & compact.type_mask(edge_types or None)[compact.etype[edges]]]
+        return sorted((compact.edge(j) for j in edges.tolist()), key=edge_key)
 
     def neighbour_ids(self, frontier: Sequence[str], edge_types: Sequence[str] | None,
                       kinds: Sequence[str] | None) -> dict[str, set[str]]:
@@ -223,12 +192,9 @@ class EmbeddedStore(GraphStore):
         wanted = set(kinds) if kinds else None
         return set().union(*(self._neighbour_set(f, types, wanted) for f in frontier))
 
-    def _neighbours(self, node: str, types: set[str]) -> list[str]:
-        return sorted(self._neighbour_set(node, types))
-
     def simple_node_paths(self, a: str, b: str, max_length: int, edge_types: Sequence[str],
                           cap: int) -> tuple[list[list[str]], bool]:
-        if a not in self.graph or b not in self.graph or a == b:
+        if a not in self._compact.index or b not in self._compact.index or a == b:
             return [], False
         types = set(edge_types)
         # distances to b (up to max_length - 1 steps): a partial path only goes on through a node from

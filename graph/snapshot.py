@@ -1,48 +1,39 @@
 """The compact snapshot of a built graph: what the app opens at start instead of rebuilding or reading
-node-link JSON.
+node-link JSON, without reading every node and edge (issue 17).
 
-Node-link JSON repeats every provenance entry (file, lines, quoted text, authorship) on every node and edge
-that cites it; here each distinct entry is stored once, in a table, and nodes and edges refer to it by
-number; edges name their ends by node number. The rows are orjson, compressed with zlib at level 1
-(chosen by measurement, see the README's performance table: at 1,000 synthetic cards node-link JSON is
-40 MiB, these rows 27 MiB, compressed 3.5 MiB; level 6 saves another third for three times the time).
+Layout, after a header (magic, version, the sources' key, a SHA-256 of the body):
+- the columns every query needs at start, zlib-compressed: the graph attributes (sources digest, load
+  report), node ids, kinds, names and pattern status, and the block tables; then the edge ends and types as
+  little-endian int32, int32 and int8 arrays (read straight into numpy);
+- the rows: each node's and edge's whole attributes and each provenance entry, orjson, in blocks of about
+  32 KiB compressed one by one (`graph.snapshot_rows`), read when a page asks for a node or an edge. Each
+  distinct provenance entry is stored once; nodes and edges cite it by number.
 
-Reading it checks everything node-link reading checks (`graph.shapes`: the format version, a SHA-256 of
-the compressed body, then the fields and types of every node, edge, place, section and line, ends that
-are nodes, no duplicates), in the same pass that builds the networkx graph and the store's traversal
-index, so a damaged, truncated or hand-edited snapshot is refused (`SnapshotError`) and rebuilt by the
-caller. Plain data: nothing in the file is executed.
+Opening checks the header, the checksum and every column (ids unique, kinds and types of the schema, ends
+that are nodes, no edge twice), so a damaged or truncated file is refused (`SnapshotError`) and rebuilt by
+the caller; a block's rows are checked when it is read. Plain data: nothing in the file is executed.
 """
 from __future__ import annotations
 
 import hashlib
 import re
 import zlib
-from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, cast
 
-import networkx as nx
+import numpy as np
 import orjson
 
-from .errors import AtlasError
+from .compact import KINDS, TYPES, CompactGraph
 from .model import gc_paused
-from .schema import EDGE_TYPES, NODE_KINDS
-from .shapes import EDGE_FIELDS, NODE_FIELDS, SECTION_FIELDS, places_problem
+from .snapshot_rows import FAMILIES, PLACE_KEYS, SnapshotError, SnapshotRows, table_problem
 
+__all__ = ["SnapshotError", "SnapshotMissing", "SnapshotStale", "encode", "read", "decode"]
 MAGIC = b"pattern-atlas snapshot\n"
-#: Bump when the layout below changes; a snapshot of another version is rebuilt.
-VERSION = 1
-_PLACE_KEYS = ("file", "start_line", "end_line", "text", "authorship")
-_LIST: frozenset[type] = frozenset({list})
-
-#: For each node, its neighbours (either direction) by (edge type, their kind): the embedded store's
-#: traversal index (see `EmbeddedStore._typed`), built while the snapshot is read.
-TypedIndex = dict[str, dict[tuple[str, str], set[str]]]
-
-
-class SnapshotError(AtlasError, ValueError):
-    """A snapshot that cannot be used: unreadable, another version, damaged or not what was saved."""
+#: Bump when the layout changes; a snapshot of another version is rebuilt. 2: columns and row blocks.
+VERSION = 2
+#: Rows are grouped into blocks of about this many bytes (uncompressed) before compression.
+BLOCK_BYTES = 32 * 1024
 
 
 class SnapshotMissing(SnapshotError):
@@ -53,43 +44,107 @@ class SnapshotStale(SnapshotError):
     """A sound snapshot saved for other sources (its header's key differs): rebuilt, not a fault."""
 
 
-def encode(graph: nx.MultiDiGraph, meta: dict[str, Any], key: str = "") -> bytes:
-    """The snapshot of `graph` with `meta` as its graph attributes (the caller writes it atomically).
+class _Blocks:
+    """Rows grouped into compressed blocks as they come (appended to `out`), so the encoded rows of only one
+    block are held at a time (orjson gives each row a buffer of a few KiB)."""
+
+    def __init__(self, out: list[bytes]) -> None:
+        self.out, self.size, self.count = out, 0, 0
+        self.pending: list[bytes] = []
+        self.starts: list[int] = []
+        self.offsets = [sum(map(len, out))]
+
+    def add(self, row: bytes) -> None:
+        self.pending.append(row)
+        self.size += len(row) + 1
+        self.count += 1
+        if self.size >= BLOCK_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            block = zlib.compress(b"[" + b",".join(self.pending) + b"]", 1)
+            self.out.append(block)
+            self.starts.append(self.count - len(self.pending))
+            self.offsets.append(self.offsets[-1] + len(block))
+            self.pending, self.size = [], 0
+
+    def table(self) -> tuple[list[int], list[int]]:
+        """The block table (first row of each block, where each starts and where the last ends)."""
+        self.flush()
+        return self.starts, self.offsets
+
+
+def _blocks(rows: Iterable[bytes], out: list[bytes]) -> tuple[list[int], list[int]]:
+    """Group encoded rows into compressed blocks appended to `out`; the block table."""
+    blocks = _Blocks(out)
+    for row in rows:
+        blocks.add(row)
+    return blocks.table()
+
+
+def _place_blocks(places: list[tuple], out: list[bytes]) -> tuple[list[int], list[int]]:
+    """Group provenance entries into compressed blocks of columns (file, start line, end line, text,
+    authorship, and the whole entry when it has other keys), appended to `out`; the block table."""
+    starts: list[int] = []
+    offsets = [sum(map(len, out))]
+    first, size = 0, 0
+    for i, place in enumerate(places):
+        size += len(place[3]) + len(place[0]) + 24 if len(place) == 5 else 200
+        if size >= BLOCK_BYTES or i == len(places) - 1:
+            chunk = places[first:i + 1]
+            columns = [[p[c] if len(p) == 5 else None for p in chunk] for c in range(5)]
+            columns.append([None if len(p) == 5 else orjson.loads(p[0]) for p in chunk])
+            block = zlib.compress(orjson.dumps(columns), 1)
+            out.append(block)
+            starts.append(first)
+            offsets.append(offsets[-1] + len(block))
+            first, size = i + 1, 0
+    return starts, offsets
+
+
+def encode(compact: CompactGraph, meta: dict[str, Any], key: str = "") -> bytes:
+    """The snapshot of `compact` with `meta` as its graph attributes (the caller writes it atomically).
     `key` (one line of hex, e.g. the sources' digest) goes in the header, so `read` tells a stale snapshot
     without reading the rest."""
     if not re.fullmatch(r"[0-9a-f]*", key):
         raise ValueError("a snapshot key is hex digits")
     places: dict[tuple, int] = {}
-    rows: list[Any] = []
+    dumps = orjson.dumps
 
-    def refs(attrs: dict[str, Any]) -> dict[str, Any]:
+    def row(attrs: dict[str, Any], extra: dict[str, Any] | None = None) -> bytes:
         prov = attrs.get("provenance")
+        out = {**attrs, **extra} if extra else attrs
         if type(prov) is not list:
-            return attrs
-        out = []
+            return dumps(out)
+        refs = []
         for p in prov:
-            key = tuple(p.values()) if tuple(p) == _PLACE_KEYS else (orjson.dumps(p, option=orjson.OPT_SORT_KEYS),)
-            index = places.get(key)
-            if index is None:
-                index = places[key] = len(rows)
-                rows.append(list(key) if len(key) == 5 else p)
-            out.append(index)
-        return {**attrs, "provenance": out}
+            k = tuple(p.values()) if tuple(p) == PLACE_KEYS else (dumps(p, option=orjson.OPT_SORT_KEYS),)
+            number = places.get(k)
+            if number is None:
+                number = places[k] = len(places)
+            refs.append(number)
+        return dumps({**out, "provenance": refs})
 
     with gc_paused():
-        number = {nid: i for i, nid in enumerate(graph.nodes)}
-        edges = [(number[u], number[v], refs(attrs) if attrs.get("type") == key else {**refs(attrs), "type": key})
-                 for u, v, key, attrs in graph.edges(keys=True, data=True)]
-        body = {"meta": meta, "places": rows, "node_ids": list(number),
-                "node_attrs": [refs(attrs) for attrs in graph.nodes.values()],
-                "edge_sources": [e[0] for e in edges], "edge_targets": [e[1] for e in edges],
-                "edge_attrs": [e[2] for e in edges]}
-        payload = zlib.compress(orjson.dumps(body), 1)
-    return b"%s%d\n%s\n%s\n%s" % (MAGIC, VERSION, key.encode(), hashlib.sha256(payload).hexdigest().encode(), payload)
+        rows = compact.rows
+        blocks: list[bytes] = []
+        tables = {"nodes": _blocks((row(rows.node(i)) for i in range(compact.number_of_nodes())), blocks)}
+        types = compact.etype.tolist()
+        tables["edges"] = _blocks((row(a) if a.get("type") == TYPES[t] else row(a, {"type": TYPES[t]})
+                                   for a, t in zip(map(rows.edge, range(len(types))), types, strict=True)), blocks)
+        tables["places"] = _place_blocks(list(places), blocks)
+        core = zlib.compress(orjson.dumps({
+            "meta": meta, "ids": compact.ids, "kinds": compact.kind_code.tolist(), "names": compact.names,
+            "status": compact.status, "places": len(places), "blocks": tables}), 1)
+        ends = zlib.compress(compact.src.astype("<i4").tobytes() + compact.dst.astype("<i4").tobytes()
+                             + compact.etype.astype("<i1").tobytes(), 1)
+        body = b"%d %d\n%s%s%s" % (len(core), len(ends), core, ends, b"".join(blocks))
+    return b"%s%d\n%s\n%s\n%s" % (MAGIC, VERSION, key.encode(), hashlib.sha256(body).hexdigest().encode(), body)
 
 
-def read(path: Path, key: str | None = None) -> tuple[nx.MultiDiGraph, TypedIndex]:
-    """The graph a snapshot file holds (its meta as the graph attributes) and its traversal index.
+def read(path: Path, key: str | None = None) -> CompactGraph:
+    """The graph a snapshot file holds (its meta as the graph attributes), its rows read when asked for.
     SnapshotError naming the file and the problem if it cannot be used: SnapshotMissing when there is
     none, SnapshotStale when `key` is given and the snapshot was saved with another."""
     try:
@@ -99,14 +154,17 @@ def read(path: Path, key: str | None = None) -> tuple[nx.MultiDiGraph, TypedInde
     except OSError as exc:
         raise SnapshotError(f"{path}: not a readable snapshot ({exc.strerror or exc})") from None
     try:
-        return decode(raw, key)
+        return decode(raw, key, f"{path}: ")
     except SnapshotError as exc:
+        if str(exc).startswith(f"{path}: "):
+            raise
         raise type(exc)(f"{path}: {exc}") from None
 
 
-def decode(raw: bytes, key: str | None = None) -> tuple[nx.MultiDiGraph, TypedIndex]:
-    """The graph and traversal index of snapshot bytes; SnapshotError if they are not a whole snapshot
-    (SnapshotStale if `key` is given and is not the one it was saved with)."""
+def decode(raw: bytes, key: str | None = None, label: str = "") -> CompactGraph:
+    """The graph of snapshot bytes; SnapshotError if they are not a whole snapshot (SnapshotStale if `key`
+    is given and is not the one it was saved with). `label` starts the messages of errors found later,
+    when a block is read."""
     if not raw.startswith(MAGIC):
         raise SnapshotError("not a snapshot")
     version, saved_key, stated, body = (raw[len(MAGIC):].split(b"\n", 3) + [b"", b"", b""])[:4]
@@ -116,138 +174,66 @@ def decode(raw: bytes, key: str | None = None) -> tuple[nx.MultiDiGraph, TypedIn
         raise SnapshotStale("saved for other sources")
     if hashlib.sha256(body).hexdigest().encode() != stated:
         raise SnapshotError("content checksum does not match: changed since it was saved")
-    with gc_paused():
-        try:
-            data = orjson.loads(zlib.decompress(body))
-        except (zlib.error, orjson.JSONDecodeError) as exc:
-            raise SnapshotError(f"not readable ({exc})") from None
-        if type(data) is not dict or type(data.get("meta")) is not dict:
-            raise SnapshotError("not a snapshot's rows")
-        places = _places(data.get("places"))
-        graph: nx.MultiDiGraph = nx.MultiDiGraph()
-        graph.graph.update(data["meta"])
-        ids, kinds = _nodes(graph, data.get("node_ids"), data.get("node_attrs"), places)
-        typed = _edges(graph, [data.get(k) for k in ("edge_sources", "edge_targets", "edge_attrs")], places, ids,
-                       kinds)
-    return graph, typed
+    sizes, _, rest = body.partition(b"\n")
+    try:
+        core_size, ends_size = (int(s) for s in sizes.split(b" ", 1))
+        with gc_paused():
+            core = orjson.loads(zlib.decompress(rest[:core_size]))
+        ends = zlib.decompress(rest[core_size:core_size + ends_size])
+    except (ValueError, zlib.error) as exc:  # orjson.JSONDecodeError is a ValueError
+        raise SnapshotError(f"not readable ({exc})") from None
+    ids, kinds, names, status = _node_columns(core)
+    src, dst, etype = _edge_columns(ends, len(ids))
+    blocks = memoryview(rest)[core_size + ends_size:]
+    tables, places = _tables(core, {"nodes": len(ids), "edges": len(etype)}, len(blocks))
+    columns = {"kinds": kinds, "names": names, "types": [TYPES[t] for t in etype.tolist()]}
+    rows = SnapshotRows(blocks, tables, columns, places, label)
+    return CompactGraph(ids, kinds, names, status, (src, dst, etype), rows, core["meta"])
 
 
-def _places(rows: Any) -> list[dict[str, Any]]:
-    """The provenance entries, as dicts, checked."""
-    if type(rows) is not list:
-        raise SnapshotError("'places' is not a list")
-    out = [dict(zip(_PLACE_KEYS, row, strict=True)) if type(row) is list and len(row) == 5 else row for row in rows]
-    if not set(map(type, out)) <= {dict} or places_problem(out):
-        raise SnapshotError("a place is not {file, start_line, end_line, text}")
-    return out
-
-
-def _column_problem(records: list[dict[str, Any]], fields: dict[str, frozenset[type]]) -> str | None:
-    """The first field of `fields` whose values in `records` have a type it does not allow (one pass per
-    field over the column, type() mapped in C: the per-record checks of node-link reading cost more than
-    the rest of a reload)."""
-    for key, allowed in fields.items():
-        seen = set(map(type, [r[key] for r in records if key in r]))
-        if not seen <= allowed:
-            return f"{key!r} has type {next(iter(seen - allowed)).__name__}"
-    return None
-
-
-def _types_problem(values: list[Any], allowed: frozenset[type] | set[type]) -> bool:
-    """Whether any value has a type not allowed (type() mapped in C)."""
-    return not set(map(type, values)) <= allowed
-
-
-def _sections_problem(sections: list[Any]) -> str | None:
-    """`graph.shapes.sections_problem` over every card section at once, column by column."""
-    if _types_problem(sections, {dict}):
-        return "a section is not {heading, heading_status, items}"
-    if _types_problem([s.get("heading") for s in sections], {str}) \
-            or _types_problem([s.get("heading_status") for s in sections], {str}) \
-            or _types_problem([s.get("items") for s in sections], {list}):
-        return "a section is not {heading, heading_status, items}"
-    problem = _column_problem(sections, SECTION_FIELDS)
-    if problem:
-        return f"a section's {problem}"
-    items = list(chain.from_iterable(s["items"] for s in sections))
-    if _types_problem(items, {dict}) or _types_problem([i.get("line") for i in items], {int}) \
-            or _types_problem([i.get("text") for i in items], {str}) \
-            or _types_problem([i.get("raw") for i in items], {str, type(None)}) \
-            or _types_problem([i.get("subheading") for i in items], {bool, type(None)}):
-        return "a section line is not {line, text}"
-    return None
-
-
-def _refs_problem(records: list[dict[str, Any]], count: int) -> str | None:
-    """Whether every 'provenance' in `records` is a list of place numbers below `count`."""
-    refs = [r["provenance"] for r in records if "provenance" in r]
-    if not set(map(type, refs)) <= {list}:
-        return "'provenance' is not a list of place numbers"
-    flat = list(chain.from_iterable(refs))
-    if not set(map(type, flat)) <= {int} or (flat and (min(flat) < 0 or max(flat) >= count)):
-        return "'provenance' is not a list of place numbers"
-    return None
-
-
-def _nodes(graph: nx.MultiDiGraph, ids: Any, rows: Any, places: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
-    """Add the nodes straight into the graph's dicts (as networkx's add_node would), checked; their ids
-    and kinds by number."""
-    if type(ids) is not list or type(rows) is not list or len(ids) != len(rows):
+def _node_columns(core: Any) -> tuple[list[str], list[str], list[str], list[str | None]]:
+    """The node ids, kinds, names and status of the columns, checked."""
+    if type(core) is not dict or type(core.get("meta")) is not dict:
+        raise SnapshotError("not a snapshot's columns")
+    columns = [core.get(k) for k in ("ids", "kinds", "names", "status")]
+    if any(type(c) is not list for c in columns) or len({len(cast(list, c)) for c in columns}) != 1:
         raise SnapshotError("the node columns are not lists of one length")
-    if not set(map(type, ids)) <= {str} or not all(ids) or not set(map(type, rows)) <= {dict}:
-        raise SnapshotError("a node is not an id and its attributes")
-    if len(set(ids)) != len(ids):
-        raise SnapshotError("a node is there twice")
-    problem = _refs_problem(rows, len(places)) or _column_problem(rows, {**NODE_FIELDS, "provenance": _LIST})
-    if problem is None and not {r.get("kind") for r in rows} <= set(NODE_KINDS):
-        problem = "a node has no kind of the schema's"
-    if problem is None and not all("name" in r for r in rows):
-        problem = "a node has no name"
-    if problem is None:
-        problem = _sections_problem([sec for r in rows if r.get("sections") for sec in r["sections"]])
-    if problem:
-        raise SnapshotError(f"nodes: {problem}")
-    inner: Any = graph  # networkx's own dicts, filled as its add_node fills them
-    node, succ, pred = inner._node, inner._succ, inner._pred
-    for nid, attrs in zip(ids, rows, strict=True):
-        if "provenance" in attrs:
-            attrs["provenance"] = [places[i] for i in attrs["provenance"]]
-        node[nid] = attrs
-        succ[nid] = {}
-        pred[nid] = {}
-    return ids, [r["kind"] for r in rows]
+    ids, codes, names, status = cast(list[list[Any]], columns)
+    if not set(map(type, ids)) <= {str} or not all(ids) or len(set(ids)) != len(ids):
+        raise SnapshotError("a node id is not a string, or is there twice")
+    if not set(map(type, names)) <= {str} or not set(map(type, status)) <= {str, type(None)}:
+        raise SnapshotError("a node's name or status is not a string")
+    if not set(map(type, codes)) <= {int} or (codes and (min(codes) < 0 or max(codes) >= len(KINDS))):
+        raise SnapshotError("a node has no kind of the schema's")
+    return ids, [KINDS[c] for c in codes], names, status
 
 
-def _edges(graph: nx.MultiDiGraph, columns: list[Any], places: list[dict[str, Any]], ids: list[str],
-           kinds: list[str]) -> TypedIndex:
-    """Add the edges straight into the graph's adjacency (one key dict shared by successor and
-    predecessor, as networkx's add_edge does), checked, and build the traversal index on the way."""
-    sources, targets, rows = columns
-    if any(type(c) is not list for c in columns) or not len(sources) == len(targets) == len(rows):
-        raise SnapshotError("the edge columns are not lists of one length")
-    ends = sources + targets
-    if not set(map(type, ends)) <= {int} or not set(map(type, rows)) <= {dict} \
-            or (ends and (min(ends) < 0 or max(ends) >= len(ids))):
+def _edge_columns(ends: bytes, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The edge sources, targets and type codes, checked: ends that are nodes, types of the schema's, no
+    edge twice."""
+    m, extra = divmod(len(ends), 9)
+    if extra:
+        raise SnapshotError("the edge columns are not of one length")
+    src = np.frombuffer(ends, dtype="<i4", count=m).astype(np.int32)
+    dst = np.frombuffer(ends, dtype="<i4", count=m, offset=4 * m).astype(np.int32)
+    etype = np.frombuffer(ends, dtype="<i1", count=m, offset=8 * m).astype(np.int8)
+    if m and (min(src.min(), dst.min()) < 0 or max(src.max(), dst.max()) >= n):
         raise SnapshotError("an edge's ends are not nodes")
-    problem = _refs_problem(rows, len(places)) or _column_problem(rows, {**EDGE_FIELDS, "provenance": _LIST})
-    types = [r.get("type") for r in rows]
-    if problem is None and not set(types) <= set(EDGE_TYPES):
-        problem = "an edge has no type of the schema's"
-    if problem is None and len(set(zip(sources, types, targets, strict=True))) != len(rows):
-        problem = "an edge is there twice"
-    if problem:
-        raise SnapshotError(f"edges: {problem}")
-    inner: Any = graph
-    succ, pred = inner._succ, inner._pred
-    typed: TypedIndex = {nid: {} for nid in ids}
-    for a, b, attrs in zip(sources, targets, rows, strict=True):
-        u, v, key = ids[a], ids[b], attrs["type"]
-        if "provenance" in attrs:
-            attrs["provenance"] = [places[i] for i in attrs["provenance"]]
-        keyed = succ[u].get(v)
-        if keyed is None:
-            keyed = succ[u][v] = pred[v][u] = {}
-        keyed[key] = attrs
-        typed[u].setdefault((key, kinds[b]), set()).add(v)
-        typed[v].setdefault((key, kinds[a]), set()).add(u)
-    return typed
+    if m and (etype.min() < 0 or etype.max() >= len(TYPES)):
+        raise SnapshotError("an edge has no type of the schema's")
+    keys = np.sort((src.astype(np.int64) * len(TYPES) + etype) * max(n, 1) + dst)
+    if m > 1 and not (keys[1:] != keys[:-1]).all():
+        raise SnapshotError("an edge is there twice")
+    return src, dst, etype
+
+
+def _tables(core: dict[str, Any], rows: dict[str, int], size: int) -> tuple[dict[str, Any], int]:
+    """The block tables of the three row families, checked against the row counts and the blocks' size."""
+    tables, places = core.get("blocks"), core.get("places")
+    if type(tables) is not dict or set(tables) != set(FAMILIES) or type(places) is not int or places < 0:
+        raise SnapshotError("the block tables are not those of nodes, edges and places")
+    for family in FAMILIES:
+        problem = table_problem(tables[family], rows.get(family, places), size)
+        if problem:
+            raise SnapshotError(f"{family}: {problem}")
+    return {f: (tables[f][0], tables[f][1]) for f in FAMILIES}, places

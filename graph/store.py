@@ -48,6 +48,10 @@ class GraphStore(ABC):
     def get_nodes(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Full nodes (with provenance and sections) by id; missing ids are left out."""
 
+    def has_nodes(self, ids: Sequence[str]) -> bool:
+        """Whether every id in `ids` is a node (stores may answer without reading the nodes)."""
+        return self.get_nodes(ids).keys() >= set(ids)
+
     @abstractmethod
     def nodes_by_name(self, name: str) -> list[dict[str, Any]]:
         """Summaries of nodes whose name equals `name`, case-insensitively."""
@@ -92,7 +96,7 @@ class GraphStore(ABC):
     def shortest_node_paths(self, a: str, b: str, edge_types: Sequence[str]) -> list[list[str]]:
         """The first shortest path by node ids (undirected), as `traversal.first_shortest_path` finds it
         with `neighbour_ids` level by level ([] when there is none)."""
-        if not self.get_nodes([a, b]).keys() >= {a, b}:
+        if not self.has_nodes([a, b]):
             return []
         types = list(edge_types)
         found = traversal.first_shortest_path(lambda frontier: self.neighbour_ids(frontier, types, None), a, b)

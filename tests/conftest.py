@@ -68,11 +68,22 @@ def neo4j_corpus_store(neo4j_raw, corpus_result):
     return neo4j_raw
 
 
-@pytest.fixture(params=["embedded", "neo4j"])
+@pytest.fixture(scope="session")
+def snapshot_store(corpus_store):
+    """The embedded store as the app opens it: from the saved snapshot, its rows read only when asked for."""
+    from graph import snapshot
+
+    return EmbeddedStore(snapshot.decode(snapshot.encode(corpus_store.compact, {})))
+
+
+@pytest.fixture(params=["embedded", "snapshot", "neo4j"])
 def any_store(request, corpus_store):
-    """Each store, holding the shipped corpus: the parity suite runs every test on both."""
+    """Each store, holding the shipped corpus: the parity suite runs every test on each (the embedded
+    store both as built and as opened from its snapshot)."""
     if request.param == "embedded":
         return corpus_store
+    if request.param == "snapshot":
+        return request.getfixturevalue("snapshot_store")
     store = request.getfixturevalue("neo4j_corpus_store")
     if store.counts() != corpus_store.counts():  # another test replaced the graph: restore it
         store.replace_all(request.getfixturevalue("corpus_result").graph)

@@ -63,7 +63,7 @@ def test_damaged_cache_is_rebuilt_and_sources_untouched(data_copy, damage):
                        "wrong-shape": json.dumps({"nodes": [{"id": "x"}], EDGES: []}).encode()}[damage])
     again, _ = open_embedded(data_copy)
     assert again.counts() == counts
-    assert snapshot.read(cache)[0].graph["sources_digest"]
+    assert snapshot.read(cache).meta["sources_digest"]
     assert _sources(data_copy) == before
 
 
@@ -101,14 +101,15 @@ def test_merge_unions_provenance():
     assert [p["file"] for p in node["provenance"]] == ["a.txt", "b.txt"]
 
 
-def test_warm_builds_the_traversal_index(corpus_result):
-    """The app warms its shared store while opening, so the first click does not build the index."""
+def test_warm_builds_the_name_index(corpus_result):
+    """The app warms its shared store while opening, so the first search does not build the name index
+    (the traversal index is made per node as it is asked for, from the columns)."""
     from graph.embedded import EmbeddedStore
     store = EmbeddedStore()
     store.replace_all(corpus_result.graph)
-    assert store._typed_adj is None
+    assert store._by_name is None
     store.warm()
-    assert store._typed_adj is not None and "pattern:insecure" in store._typed_adj
+    assert store._by_name is not None and store._by_name["insecure"] == [store.compact.index["pattern:insecure"]]
 
 
 def test_a_replaced_graph_is_freed(corpus_result):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import shutil
+import struct
 import zlib
 from pathlib import Path
 from typing import Any, Callable
@@ -25,11 +27,12 @@ from loaders.parsecache import ParseCache
 
 @pytest.fixture(scope="module")
 def saved(corpus_store) -> bytes:
-    return snapshot.encode(corpus_store.graph, {"sources_digest": "d", "report": {"documents": []}})
+    return snapshot.encode(corpus_store.compact, {"sources_digest": "d", "report": {"documents": []}})
 
 
 def test_the_graph_read_back_is_the_graph_saved(corpus_store, saved):
-    graph, typed = snapshot.decode(saved)
+    compact = snapshot.decode(saved)
+    graph = compact.to_networkx()
     built = corpus_store.graph
     assert list(graph.nodes) == list(built.nodes)
     assert dict(graph.nodes(data=True)) == dict(built.nodes(data=True))
@@ -37,83 +40,172 @@ def test_the_graph_read_back_is_the_graph_saved(corpus_store, saved):
     assert [list(a) for _, a in graph.nodes(data=True)] == [list(a) for _, a in built.nodes(data=True)]
     assert list(graph.edges(keys=True, data=True)) == list(built.edges(keys=True, data=True))
     assert graph.graph == {"sources_digest": "d", "report": {"documents": []}}
-    assert typed == EmbeddedStore(built)._typed()  # the traversal index, built while reading
-    store = EmbeddedStore(graph, typed)
+    store = EmbeddedStore(snapshot.decode(saved))
     assert store.shortest_path("pattern:needy", "capacity:value") == corpus_store.shortest_path(
         "pattern:needy", "capacity:value")
     assert store.neighbourhood("pattern:insecure", hops=2) == corpus_store.neighbourhood("pattern:insecure", hops=2)
 
 
+def _blocks_read(store: EmbeddedStore) -> dict[str, int]:
+    return {family: len(cache) for family, cache in store.compact.rows._cache.items()}
+
+
+def test_opening_reads_no_rows_and_a_card_reads_its_own(corpus_store, saved):
+    """What makes a 10,000-card start fast: the columns answer counts, lists, degrees and traversals;
+    a node's whole attributes are read (one block and its places) only when asked for."""
+    store = EmbeddedStore(snapshot.decode(saved))
+    assert store.counts() == corpus_store.counts()
+    assert store.list_nodes(["Pattern"]) == corpus_store.list_nodes(["Pattern"])
+    assert store.degrees(["Pattern"], ["COMBINES_WITH"]) == corpus_store.degrees(["Pattern"], ["COMBINES_WITH"])
+    assert store.shortest_node_paths("pattern:needy", "capacity:value", ["HAS_CAPACITY", "TRANSFORMED_BY",
+                                                                           "COMBINES_WITH"]) is not None
+    assert store.nodes_by_name("insecure") == corpus_store.nodes_by_name("insecure")
+    assert _blocks_read(store) == {"nodes": 0, "edges": 0, "places": 0}
+    assert store.get_node("pattern:insecure") == corpus_store.get_node("pattern:insecure")
+    read = _blocks_read(store)
+    assert read["nodes"] == 1 and read["edges"] == 0 and 0 < read["places"]
+    assert store.incident_edges(["pattern:insecure"]) == corpus_store.incident_edges(["pattern:insecure"])
+
+
 def test_provenance_is_stored_once_and_the_file_is_smaller(corpus_store, saved):
-    body = _body(saved)
-    texts = [p[3] for p in body["places"]]
-    assert len(texts) == len(set(map(tuple, body["places"])))  # each place once
+    rows = _unpack(saved)["rows"]
+    places = list(zip(*rows["places"], strict=True))
+    assert len(places) == len(set(places))  # each place once
     cited = sum(len(a.get("provenance", [])) for _, a in corpus_store.graph.nodes(data=True)) + \
         sum(len(a.get("provenance", [])) for *_, a in corpus_store.graph.edges(data=True))
-    assert len(body["places"]) < cited / 2
+    assert len(places) < cited / 2
     node_link = orjson.dumps(nx.node_link_data(corpus_store.graph, edges=EDGES))
-    assert len(saved) < len(node_link) / 5
+    assert len(saved) < len(node_link) / 4
 
 
-def _body(raw: bytes) -> dict[str, Any]:
-    return orjson.loads(zlib.decompress(raw.split(b"\n", 4)[4]))
-
-
-def _reseal(raw: bytes, body: dict[str, Any]) -> bytes:
-    """The snapshot with a new body and a checksum that matches it (as a deliberate edit would)."""
+def _unpack(raw: bytes) -> dict[str, Any]:
+    """A snapshot as plain data: its header lines, columns, edge ends and types, and every row."""
     head = raw.split(b"\n", 4)
-    payload = zlib.compress(orjson.dumps(body), 1)
-    return b"\n".join(head[:3] + [hashlib.sha256(payload).hexdigest().encode(), payload])
+    sizes, _, rest = head[4].partition(b"\n")
+    core_size, ends_size = map(int, sizes.split())
+    core = orjson.loads(zlib.decompress(rest[:core_size]))
+    ends = zlib.decompress(rest[core_size:core_size + ends_size])
+    m = len(ends) // 9
+    blocks = rest[core_size + ends_size:]
+    rows = {}
+    for family, (_, offsets) in core["blocks"].items():
+        decoded = [orjson.loads(zlib.decompress(blocks[a:b])) for a, b in zip(offsets, offsets[1:], strict=False)]
+        if family == "places":  # blocks of columns: file, lines, text, authorship, whole entry
+            decoded = [[list(p[:5]) for p in zip(*columns, strict=True)] for columns in decoded]
+        rows[family] = [r for block in decoded for r in block]
+    return {"head": head[:3], "core": core, "rows": rows, "src": list(struct.unpack(f"<{m}i", ends[:4 * m])),
+            "dst": list(struct.unpack(f"<{m}i", ends[4 * m:8 * m])), "types": list(ends[8 * m:])}
 
 
-def _pattern(body: dict[str, Any]) -> dict[str, Any]:
-    return body["node_attrs"][body["node_ids"].index("pattern:insecure")]
+def _pack(state: dict[str, Any]) -> bytes:
+    """The snapshot of `state` (as `_unpack` gives it, edited) with a checksum that matches it, as a
+    deliberate edit would make."""
+    blocks: list[bytes] = []
+    core = dict(state["core"])
+    core["blocks"] = {f: snapshot._blocks([orjson.dumps(r) for r in state["rows"][f]], blocks)
+                      for f in ("nodes", "edges")}
+    places = state["rows"]["places"]  # one block of columns
+    columns = [[p[c] if c < len(p) else None for p in places] for c in range(5)] + [[None] * len(places)]
+    blocks.append(zlib.compress(orjson.dumps(columns)))
+    start = sum(map(len, blocks[:-1]))
+    core["blocks"]["places"] = [[0] if places else [], [start, start + len(blocks[-1])] if places else [start]]
+    core_z = zlib.compress(orjson.dumps(core))
+    src, dst, types = state["src"], state["dst"], state["types"]
+    ends = zlib.compress(struct.pack(f"<{len(src)}i", *src) + struct.pack(f"<{len(dst)}i", *dst)
+                         + struct.pack(f"<{len(types)}b", *types))
+    body = b"%d %d\n%s%s%s" % (len(core_z), len(ends), core_z, ends, b"".join(blocks))
+    return b"\n".join(state["head"] + [hashlib.sha256(body).hexdigest().encode(), body])
 
 
-def _described(body: dict[str, Any]) -> dict[str, Any]:
-    return next(a for a in body["edge_attrs"] if a.get("description"))
+def _at(state: dict[str, Any], nid: str = "pattern:insecure") -> int:
+    return state["core"]["ids"].index(nid)
 
 
-CORRUPTIONS: dict[str, Callable[[dict[str, Any]], Any]] = {
-    "nodes-a-dict": lambda b: b.__setitem__("node_attrs", {"x": 1}),
-    "edges-short": lambda b: b["edge_sources"].pop(),
-    "provenance-a-string": lambda b: _pattern(b).__setitem__("provenance", "data/cards/insecure.txt:1"),
-    "provenance-out-of-range": lambda b: _pattern(b).__setitem__("provenance", [len(b["places"])]),
-    "provenance-negative": lambda b: _pattern(b).__setitem__("provenance", [-1]),
-    "name-an-int": lambda b: _pattern(b).__setitem__("name", 7),
-    "no-name": lambda b: _pattern(b).pop("name"),
-    "kind-unknown": lambda b: _pattern(b).__setitem__("kind", "Person"),
-    "sections-a-string": lambda b: _pattern(b).__setitem__("sections", "Behavior"),
-    "section-item-line-a-string": lambda b: _pattern(b)["sections"][0]["items"][0].__setitem__("line", "4"),
-    "place-line-a-bool": lambda b: b["places"][0].__setitem__(1, True),
-    "place-text-missing": lambda b: b["places"].__setitem__(0, b["places"][0][:4]),
-    "edge-type-unknown": lambda b: b["edge_attrs"][0].__setitem__("type", "LIKES"),
-    "edge-to-nowhere": lambda b: b["edge_targets"].__setitem__(0, len(b["node_ids"])),
-    "edge-end-a-string": lambda b: b["edge_sources"].__setitem__(0, "pattern:insecure"),
-    "edge-description-a-list": lambda b: _described(b).__setitem__("description", ["x"]),
-    "duplicate-node": lambda b: (b["node_ids"].append(b["node_ids"][0]), b["node_attrs"].append(b["node_attrs"][0])),
-    "duplicate-edge": lambda b: [b[k].append(b[k][0]) for k in ("edge_sources", "edge_targets", "edge_attrs")],
-    "meta-a-list": lambda b: b.__setitem__("meta", []),
+def _pattern(state: dict[str, Any]) -> dict[str, Any]:
+    return state["rows"]["nodes"][_at(state)]
+
+
+def _described(state: dict[str, Any]) -> dict[str, Any]:
+    return next(a for a in state["rows"]["edges"] if a.get("description"))
+
+
+def _twice(state: dict[str, Any], *keys: str) -> None:
+    for key in keys:
+        state[key].append(state[key][0])
+
+
+#: Edits found when the snapshot is opened: the columns every query needs.
+COLUMN_CORRUPTIONS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "ids-a-dict": lambda s: s["core"].__setitem__("ids", {"x": 1}),
+    "edges-short": lambda s: s["src"].pop(),
+    "name-an-int": lambda s: s["core"]["names"].__setitem__(_at(s), 7),
+    "kind-unknown": lambda s: s["core"]["kinds"].__setitem__(_at(s), 99),
+    "edge-type-unknown": lambda s: s["types"].__setitem__(0, 99),
+    "edge-to-nowhere": lambda s: s["dst"].__setitem__(0, len(s["core"]["ids"])),
+    "edge-end-negative": lambda s: s["src"].__setitem__(0, -1),
+    "duplicate-node": lambda s: _twice(s["core"], "ids", "kinds", "names", "status"),
+    "duplicate-edge": lambda s: (_twice(s, "src", "dst", "types"), _twice(s["rows"], "edges")),
+    "meta-a-list": lambda s: s["core"].__setitem__("meta", []),
+    "places-count-a-string": lambda s: s["core"].__setitem__("places", "many"),
+}
+#: Edits to a node's, an edge's or a place's row: found when that block is read.
+ROW_CORRUPTIONS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "provenance-a-string": lambda s: _pattern(s).__setitem__("provenance", "data/cards/insecure.txt:1"),
+    "provenance-out-of-range": lambda s: _pattern(s).__setitem__("provenance", [len(s["rows"]["places"])]),
+    "provenance-negative": lambda s: _pattern(s).__setitem__("provenance", [-1]),
+    "row-name-not-the-column's": lambda s: _pattern(s).__setitem__("name", "Secure"),
+    "no-name": lambda s: _pattern(s).pop("name"),
+    "row-kind-not-the-column's": lambda s: _pattern(s).__setitem__("kind", "Person"),
+    "sections-a-string": lambda s: _pattern(s).__setitem__("sections", "Behavior"),
+    "section-item-line-a-string": lambda s: _pattern(s)["sections"][0]["items"][0].__setitem__("line", "4"),
+    "place-line-a-bool": lambda s: [p.__setitem__(1, True) for p in s["rows"]["places"]],
+    "place-text-missing": lambda s: s["rows"]["places"].__setitem__(0, s["rows"]["places"][0][:3]),
+    "row-type-not-the-column's": lambda s: s["rows"]["edges"][0].__setitem__("type", "LIKES"),
+    "edge-description-a-list": lambda s: _described(s).__setitem__("description", ["x"]),
+    "a-row-missing": lambda s: s["rows"]["nodes"].pop(),
 }
 
 
 @pytest.mark.parametrize("resealed", [False, True], ids=["as-edited", "resealed"])
-@pytest.mark.parametrize("name", list(CORRUPTIONS))
+@pytest.mark.parametrize("name", [*COLUMN_CORRUPTIONS, *ROW_CORRUPTIONS])
 def test_an_edited_snapshot_is_refused(saved, name, resealed):
-    body = _body(saved)
-    CORRUPTIONS[name](body)
-    raw = _reseal(saved, body)
+    state = _unpack(saved)
+    {**COLUMN_CORRUPTIONS, **ROW_CORRUPTIONS}[name](state)
+    raw = _pack(state)
     if not resealed:  # the edit with the old checksum
         raw = b"\n".join(raw.split(b"\n", 3)[:2] + [saved.split(b"\n", 3)[2], raw.split(b"\n", 4)[4]])
     with pytest.raises(SnapshotError):
-        snapshot.decode(raw)
+        snapshot.decode(raw).to_networkx()  # opened, then every row read
+    if resealed and name in COLUMN_CORRUPTIONS:
+        with pytest.raises(SnapshotError):
+            snapshot.decode(raw)  # refused on opening
+
+
+@pytest.mark.parametrize("name", ["provenance-out-of-range", "row-name-not-the-column's", "sections-a-string"])
+def test_an_edited_row_is_refused_when_read_naming_the_file_and_block(saved, name, tmp_path):
+    state = _unpack(saved)
+    ROW_CORRUPTIONS[name](state)
+    path = tmp_path / "graph.snapshot"
+    path.write_bytes(_pack(state))
+    store = EmbeddedStore(snapshot.read(path))
+    last = store.compact.ids[-1]  # in another block
+    assert store.get_node(last)["name"] == store.compact.names[-1]  # the rest reads as it was
+    with pytest.raises(SnapshotError, match=rf"{re.escape(str(path))}: nodes block \d+: "):
+        store.get_node("pattern:insecure")
+
+
+def test_an_unchanged_snapshot_packs_back_to_the_same_graph(saved):
+    """The test's own unpacking and packing keep the graph (so the edits above are what is refused)."""
+    again = snapshot.decode(_pack(_unpack(saved))).to_networkx()
+    assert list(again.edges(keys=True, data=True)) == list(snapshot.decode(saved).to_networkx().edges(
+        keys=True, data=True))
 
 
 @pytest.mark.parametrize("damage", ["truncated", "empty", "garbage", "flipped", "other-version", "not-zlib"])
 def test_a_damaged_snapshot_is_refused(saved, damage, tmp_path):
     raw = {"truncated": saved[: len(saved) // 2], "empty": b"", "garbage": b"\x00\xff" * 50,
            "flipped": saved[:-10] + bytes([saved[-10] ^ 1]) + saved[-9:],
-           "other-version": saved.replace(b"snapshot\n1\n", b"snapshot\n0\n", 1),
+           "other-version": saved.replace(b"snapshot\n2\n", b"snapshot\n1\n", 1),
            "not-zlib": _sealed_payload(saved, b"{}")}[damage]
     path = tmp_path / "graph.snapshot"
     path.write_bytes(raw)
@@ -130,34 +222,36 @@ def test_a_missing_or_stale_snapshot_is_told_apart(corpus_store, tmp_path):
     with pytest.raises(snapshot.SnapshotMissing):
         snapshot.read(tmp_path / "nothing.snapshot")
     path = tmp_path / "graph.snapshot"
-    path.write_bytes(snapshot.encode(corpus_store.graph, {}, "abc123"))
-    assert snapshot.read(path, "abc123")[0].number_of_edges() == corpus_store.graph.number_of_edges()
+    path.write_bytes(snapshot.encode(corpus_store.compact, {}, "abc123"))
+    assert snapshot.read(path, "abc123").number_of_edges() == corpus_store.graph.number_of_edges()
     with pytest.raises(snapshot.SnapshotStale):
         snapshot.read(path, "abc124")
     with pytest.raises(ValueError):
-        snapshot.encode(corpus_store.graph, {}, "not\nhex")
+        snapshot.encode(corpus_store.compact, {}, "not\nhex")
 
 
 # -- the app's cache: atlas.compose.open_embedded ------------------------------------------------------
 
 REPORT_CORRUPTIONS: dict[str, Callable[[dict[str, Any]], Any]] = {
-    "report-a-string": lambda b: b["meta"].__setitem__("report", "ok"),
-    "report-warnings-strings": lambda b: b["meta"]["report"].__setitem__("warnings", ["x"]),
-    "patterns-removed": lambda b: _without_patterns(b),
+    "report-a-string": lambda s: s["core"]["meta"].__setitem__("report", "ok"),
+    "report-warnings-strings": lambda s: s["core"]["meta"]["report"].__setitem__("warnings", ["x"]),
+    "patterns-removed": lambda s: _without_patterns(s),
 }
 
 
-def _without_patterns(body: dict[str, Any]) -> None:
+def _without_patterns(state: dict[str, Any]) -> None:
     """Every Pattern node and its edges taken out (the report still counts them)."""
-    keep = [i for i, a in enumerate(body["node_attrs"]) if a["kind"] != "Pattern"]
+    core, rows = state["core"], state["rows"]
+    keep = [i for i, a in enumerate(rows["nodes"]) if a["kind"] != "Pattern"]
     number = {old: new for new, old in enumerate(keep)}
-    edges = [i for i, (a, b) in enumerate(zip(body["edge_sources"], body["edge_targets"], strict=True))
-             if a in number and b in number]
-    body["node_ids"] = [body["node_ids"][i] for i in keep]
-    body["node_attrs"] = [body["node_attrs"][i] for i in keep]
-    body["edge_sources"] = [number[body["edge_sources"][i]] for i in edges]
-    body["edge_targets"] = [number[body["edge_targets"][i]] for i in edges]
-    body["edge_attrs"] = [body["edge_attrs"][i] for i in edges]
+    edges = [i for i, (a, b) in enumerate(zip(state["src"], state["dst"], strict=True)) if a in number and b in number]
+    for key in ("ids", "kinds", "names", "status"):
+        core[key] = [core[key][i] for i in keep]
+    rows["nodes"] = [rows["nodes"][i] for i in keep]
+    state["src"] = [number[state["src"][i]] for i in edges]
+    state["dst"] = [number[state["dst"][i]] for i in edges]
+    state["types"] = [state["types"][i] for i in edges]
+    rows["edges"] = [rows["edges"][i] for i in edges]
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +264,7 @@ def corpus_with_snapshot(tmp_path_factory) -> tuple[Path, bytes]:
     return target, (target / CACHE_NAME).read_bytes()
 
 
-@pytest.mark.parametrize("name", ["truncated", *CORRUPTIONS, *REPORT_CORRUPTIONS])
+@pytest.mark.parametrize("name", ["truncated", *COLUMN_CORRUPTIONS, *REPORT_CORRUPTIONS])
 def test_the_app_rebuilds_an_edited_snapshot_with_a_warning(corpus_with_snapshot, name, caplog):
     from atlas.compose import CACHE_NAME, open_embedded
 
@@ -178,17 +272,17 @@ def test_the_app_rebuilds_an_edited_snapshot_with_a_warning(corpus_with_snapshot
     if name == "truncated":
         raw = saved[: len(saved) // 2]
     else:
-        body = _body(saved)
-        {**CORRUPTIONS, **REPORT_CORRUPTIONS}[name](body)
-        raw = _reseal(saved, body)
+        state = _unpack(saved)
+        {**COLUMN_CORRUPTIONS, **REPORT_CORRUPTIONS}[name](state)
+        raw = _pack(state)
     (folder / CACHE_NAME).write_bytes(raw)
     with caplog.at_level(logging.WARNING, logger="atlas.compose"):
         store, report = open_embedded(folder)
-    good = _body(saved)
-    assert report["node_counts"] == good["meta"]["report"]["node_counts"] == store.counts()[0]
+    good = _unpack(saved)
+    assert report["node_counts"] == good["core"]["meta"]["report"]["node_counts"] == store.counts()[0]
     assert store.get_node("pattern:insecure")["name"] == "Insecure"
     assert any("rebuilding" in r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING)
-    assert _body((folder / CACHE_NAME).read_bytes()) == good  # saved again, whole
+    assert _unpack((folder / CACHE_NAME).read_bytes()) == good  # saved again, whole
 
 
 def test_the_app_uses_a_sound_snapshot_as_it_is(corpus_with_snapshot, caplog):
@@ -200,7 +294,7 @@ def test_the_app_uses_a_sound_snapshot_as_it_is(corpus_with_snapshot, caplog):
     with caplog.at_level(logging.INFO, logger="atlas.compose"):
         store, _ = open_embedded(folder)
     assert not caplog.records and (folder / CACHE_NAME).stat().st_mtime_ns == stamp
-    assert store._typed_adj is not None  # the traversal index came with it
+    assert _blocks_read(store) == {"nodes": 0, "edges": 0, "places": 0}  # no row read to open it
 
 
 def test_the_app_rereads_only_the_card_that_changed(tmp_path, monkeypatch):

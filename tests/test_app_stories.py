@@ -110,16 +110,29 @@ def test_the_pattern_map_is_capped_for_a_large_corpus():
     """A corpus of thousands of cards opens on its best connected patterns, not all of them (the first page
     drew every pattern: minutes at 10,000 cards)."""
     from explorer.drawings import MAP_CAP, pattern_map
+    from graph.embedded import EmbeddedStore
+    from graph.model import GraphData
 
-    patterns = [{"id": f"pattern:p{i}", "name": f"P{i:05d}", "kind": "Pattern", "status": "card"} for i in range(500)]
-    patterns += [{"id": "pattern:lone", "name": "Lone", "kind": "Pattern", "status": "catalogue"}]
-    combos = [{"source": f"pattern:p{i}", "target": f"pattern:p{(i * 7) % 500}", "type": "COMBINES_WITH"}
-              for i in range(0, 500, 3)]
-    combos += [{"source": "pattern:p1", "target": f"pattern:p{i}", "type": "COMBINES_WITH"} for i in range(2, 12)]
-    drawn = pattern_map(patterns, combos)
+    def store_of(count: int, pairs: list[tuple[int, int]]) -> tuple[EmbeddedStore, list[dict]]:
+        data = GraphData()
+        for i in range(count):
+            data.add_node("Pattern", f"P{i:05d}", id=f"pattern:p{i}", status="card")
+        data.add_node("Pattern", "Lone", id="pattern:lone", status="catalogue")
+        for a, b in pairs:
+            data.add_edge(f"pattern:p{a}", "COMBINES_WITH", f"pattern:p{b}")
+        store = EmbeddedStore()
+        store.replace_all(data)
+        return store, store.list_nodes(["Pattern"])
+
+    pairs = [(i, (i * 7) % 500) for i in range(3, 500, 3)] + [(1, i) for i in range(2, 12)]
+    store, patterns = store_of(500, pairs)
+    drawn = pattern_map(store, patterns)
     kept = {n["id"] for n in drawn.nodes}
     assert len(kept) == MAP_CAP and "pattern:p1" in kept and "pattern:lone" not in kept
-    assert all(e["source"] in kept and e["target"] in kept for e in drawn.edges)
+    assert drawn.edges and all(e["source"] in kept and e["target"] in kept for e in drawn.edges)
+    assert {(e["source"], e["target"]) for e in drawn.edges} == {
+        (f"pattern:p{a}", f"pattern:p{b}") for a, b in pairs if {f"pattern:p{a}", f"pattern:p{b}"} <= kept}
     assert drawn.messages and f"{MAP_CAP} best connected of 500" in drawn.messages[0]
-    small = pattern_map(patterns[:5], combos[:2])
-    assert not small.messages and {n["id"] for n in small.nodes} == {p["id"] for p in patterns[:5]}
+    store, patterns = store_of(5, [(1, 2), (3, 4)])
+    small = pattern_map(store, [p for p in patterns if p["id"] != "pattern:lone"])
+    assert not small.messages and {n["id"] for n in small.nodes} == {f"pattern:p{i}" for i in range(5)}

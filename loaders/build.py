@@ -327,6 +327,7 @@ class Builder:
         self.report.unresolved = sorted(n["id"] for n in self.graph.nodes.values()
                                         if n["kind"] == "Pattern" and n.get("status") == "unresolved")
         self.report.node_counts, self.report.edge_counts = self.graph.counts()
+        self.graph.settle()
         return self.graph, self.report
 
     def _name_warnings(self) -> None:

@@ -74,12 +74,15 @@ class Vocabulary:
                 else:
                     self._literal.setdefault(re.sub(r"\\(.)", r"\1", h.pattern), spec)
         self._near_keys = tuple(sorted(k for k in self._literal if len(k) >= 8))
+        self._by_key: dict[str, SectionSpec] = {}  # get: the first section with each key
+        for spec in self.sections:
+            self._by_key.setdefault(spec.key, spec)
         # one pass over all "{pattern}" headings first: most lines match none, and then the loop is skipped
         self._any_template = re.compile("|".join(f"(?:{r.pattern})" for r, _ in self._templates) or "(?!)")
 
     def get(self, key: str) -> SectionSpec | None:
         """The section with this key, or None."""
-        return next((s for s in self.sections if s.key == key), None)
+        return self._by_key.get(key)
 
     def match_heading(self, text: str) -> SectionSpec | None:
         """The section a heading names, or None. `text` is already stripped of Markdown."""

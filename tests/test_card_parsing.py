@@ -132,3 +132,13 @@ def test_the_alias_prefilter_keeps_every_case_blind_match():
     assert _first_word("Lack of Support") == "lack"
     assert _first_word("Égalité des chances") is None  # not ASCII: the regex alone decides
     assert _first_word("   ") is None
+
+
+def test_a_finished_graph_drops_its_merge_state_and_still_merges(corpus):
+    graph = load_paths([corpus]).graph
+    assert not graph._seen and not graph._named_at  # the provenance key sets: build state, not the graph
+    nid = next(iter(graph.nodes))
+    node = graph.nodes[nid]
+    places = list(node["provenance"])
+    graph.add_node(node["kind"], node["name"], places[:1], id=nid)  # a place it has: not added again
+    assert node["provenance"] == places

@@ -37,7 +37,7 @@ def enrich(store: GraphStore, nodes: Sequence[Mapping[str, Any]]) -> list[dict[s
     """The nodes with their description and provenance from the store where they lack them (a node's own
     `color` and `size` are kept): the canvas shows both on hover and click, in every view."""
     missing = [str(n["id"]) for n in nodes if "provenance" not in n]
-    full = store.get_nodes(missing) if missing else {}
+    full = store.get_nodes(missing, sections=False) if missing else {}
     out = []
     for n in nodes:
         extra = full.get(str(n["id"]))

@@ -69,7 +69,7 @@ def card_view(store: GraphStore, pid: str, name: str) -> Drawing:
 def compare_view(store: GraphStore, cmp: Mapping[str, Any], chosen: Sequence[str], names: Mapping[str, str]) -> Drawing:
     """The compared patterns, their shared neighbours (highlighted) and up to 8 neighbours unique to each."""
     draw_ids, shared = views.compare_subgraph(cmp, per_pattern=8)
-    found = store.get_nodes(draw_ids)
+    found = store.get_nodes(draw_ids, sections=False)
     return Drawing("comparison of " + ", ".join(names.get(p, p) for p in chosen),
                    [found[i] for i in draw_ids if i in found],
                    [e for e in store.edges_among(draw_ids) if e["type"] != "DESCRIBES"], list(chosen) + shared)
@@ -89,7 +89,7 @@ def paths_view(store: GraphStore, paths: Sequence[Mapping[str, Any]], chosen: Ma
     laid out in layers from its start."""
     hl_nodes, hl_edges = views.path_highlight(chosen)
     draw_ids = views.paths_node_ids(paths[:PATHS_DRAWN])
-    found = store.get_nodes(draw_ids)
+    found = store.get_nodes(draw_ids, sections=False)
     ends = chosen["nodes"]
     return Drawing(f"paths from {ends[0]['name']} to {ends[-1]['name']}", [found[i] for i in draw_ids if i in found],
                    store.edges_among(draw_ids, list(types)), hl_nodes, hl_edges, layout="hierarchical",
@@ -116,7 +116,7 @@ def step_drawing(store: GraphStore, page: str, params: Mapping[str, list[str]]) 
 
 
 def _names(store: GraphStore, ids: list[str]) -> dict[str, str]:
-    return {i: n["name"] for i, n in store.get_nodes(ids).items()}
+    return {i: n["name"] for i, n in store.get_nodes(ids, sections=False).items()}
 
 
 def _explore(store: GraphStore, v: dict[str, Any]) -> Drawing:
@@ -131,7 +131,7 @@ def _explore(store: GraphStore, v: dict[str, Any]) -> Drawing:
 
 def _card(store: GraphStore, v: dict[str, Any]) -> Drawing:
     pid = v.get("card_pattern") or "pattern:insecure"
-    if store.get_node(pid) is None:
+    if not store.has_nodes([pid]):
         return Drawing("no pattern", messages=[f"No node {pid} in this graph."])
     return card_view(store, pid, _names(store, [pid]).get(pid, pid))
 

@@ -28,7 +28,7 @@ Typed = dict[tuple[str, str], set[str]]
 class Rows(Protocol):
     """A node's or an edge's whole attributes by number, as the networkx graph holds them."""
 
-    def node(self, i: int) -> dict[str, Any]: ...
+    def node(self, i: int, sections: bool = True) -> dict[str, Any]: ...
     def edge(self, j: int) -> dict[str, Any]: ...
     def all_rows(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]: ...
 
@@ -39,8 +39,9 @@ class ListRows:
     def __init__(self, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> None:
         self._nodes, self._edges = nodes, edges
 
-    def node(self, i: int) -> dict[str, Any]:
-        return self._nodes[i]
+    def node(self, i: int, sections: bool = True) -> dict[str, Any]:
+        row = self._nodes[i]
+        return row if sections or "sections" not in row else {k: v for k, v in row.items() if k != "sections"}
 
     def edge(self, j: int) -> dict[str, Any]:
         return self._edges[j]
@@ -135,9 +136,9 @@ class CompactGraph:
     def number_of_edges(self) -> int:
         return len(self.src)
 
-    def node(self, i: int) -> dict[str, Any]:
-        """Node `i` whole, with its id."""
-        return {**self.rows.node(i), "id": self.ids[i]}
+    def node(self, i: int, sections: bool = True) -> dict[str, Any]:
+        """Node `i` whole, with its id (without its card's sections unless `sections`)."""
+        return {**self.rows.node(i, sections), "id": self.ids[i]}
 
     def edge(self, j: int) -> dict[str, Any]:
         """Edge `j` whole: source, target and type, then its other attributes."""

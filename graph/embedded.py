@@ -129,9 +129,9 @@ class EmbeddedStore(GraphStore):
         return self._by_name
 
     # -- primitives ------------------------------------------------------------------------------
-    def get_nodes(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    def get_nodes(self, ids: Sequence[str], sections: bool = True) -> dict[str, dict[str, Any]]:
         index, compact = self._compact.index, self._compact
-        return {i: compact.node(index[i]) for i in ids if i in index}
+        return {i: compact.node(index[i], sections) for i in ids if i in index}
 
     def has_nodes(self, ids: Sequence[str]) -> bool:
         index = self._compact.index

@@ -19,21 +19,28 @@ import hashlib
 import re
 import zlib
 from pathlib import Path
-from typing import Any, Iterable, cast
+from typing import Any, cast
 
 import numpy as np
 import orjson
 
 from .compact import KINDS, TYPES, CompactGraph
 from .model import gc_paused
-from .snapshot_rows import FAMILIES, PLACE_KEYS, SnapshotError, SnapshotRows, table_problem
+from .snapshot_blocks import Blocks, place_blocks
+from .snapshot_rows import (
+    FAMILIES,
+    PLACE_KEYS,
+    SECTIONS_APART,
+    SnapshotError,
+    SnapshotRows,
+    table_problem,
+)
 
 __all__ = ["SnapshotError", "SnapshotMissing", "SnapshotStale", "encode", "read", "decode"]
 MAGIC = b"pattern-atlas snapshot\n"
-#: Bump when the layout changes; a snapshot of another version is rebuilt. 2: columns and row blocks.
-VERSION = 2
-#: Rows are grouped into blocks of about this many bytes (uncompressed) before compression.
-BLOCK_BYTES = 32 * 1024
+#: Bump when the layout changes; a snapshot of another version is rebuilt. 1: one orjson body; 2: columns
+#: and row blocks; 3: card sections in their own blocks.
+VERSION = 3
 
 
 class SnapshotMissing(SnapshotError):
@@ -42,65 +49,6 @@ class SnapshotMissing(SnapshotError):
 
 class SnapshotStale(SnapshotError):
     """A sound snapshot saved for other sources (its header's key differs): rebuilt, not a fault."""
-
-
-class _Blocks:
-    """Rows grouped into compressed blocks as they come (appended to `out`), so the encoded rows of only one
-    block are held at a time (orjson gives each row a buffer of a few KiB)."""
-
-    def __init__(self, out: list[bytes]) -> None:
-        self.out, self.size, self.count = out, 0, 0
-        self.pending: list[bytes] = []
-        self.starts: list[int] = []
-        self.offsets = [sum(map(len, out))]
-
-    def add(self, row: bytes) -> None:
-        self.pending.append(row)
-        self.size += len(row) + 1
-        self.count += 1
-        if self.size >= BLOCK_BYTES:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.pending:
-            block = zlib.compress(b"[" + b",".join(self.pending) + b"]", 1)
-            self.out.append(block)
-            self.starts.append(self.count - len(self.pending))
-            self.offsets.append(self.offsets[-1] + len(block))
-            self.pending, self.size = [], 0
-
-    def table(self) -> tuple[list[int], list[int]]:
-        """The block table (first row of each block, where each starts and where the last ends)."""
-        self.flush()
-        return self.starts, self.offsets
-
-
-def _blocks(rows: Iterable[bytes], out: list[bytes]) -> tuple[list[int], list[int]]:
-    """Group encoded rows into compressed blocks appended to `out`; the block table."""
-    blocks = _Blocks(out)
-    for row in rows:
-        blocks.add(row)
-    return blocks.table()
-
-
-def _place_blocks(places: list[tuple], out: list[bytes]) -> tuple[list[int], list[int]]:
-    """Group provenance entries into compressed blocks of columns (file, start line, end line, text,
-    authorship, and the whole entry when it has other keys), appended to `out`; the block table."""
-    starts: list[int] = []
-    offsets = [sum(map(len, out))]
-    first, size = 0, 0
-    for i, place in enumerate(places):
-        size += len(place[3]) + len(place[0]) + 24 if len(place) == 5 else 200
-        if size >= BLOCK_BYTES or i == len(places) - 1:
-            chunk = places[first:i + 1]
-            columns = [[p[c] if len(p) == 5 else None for p in chunk] for c in range(5)]
-            columns.append([None if len(p) == 5 else orjson.loads(p[0]) for p in chunk])
-            block = zlib.compress(orjson.dumps(columns), 1)
-            out.append(block)
-            starts.append(first)
-            offsets.append(offsets[-1] + len(block))
-            first, size = i + 1, 0
-    return starts, offsets
 
 
 def encode(compact: CompactGraph, meta: dict[str, Any], key: str = "") -> bytes:
@@ -128,12 +76,22 @@ def encode(compact: CompactGraph, meta: dict[str, Any], key: str = "") -> bytes:
 
     with gc_paused():
         rows = compact.rows
+        nodes, sections = Blocks(), Blocks()
+        for i in range(compact.number_of_nodes()):
+            attrs = rows.node(i)
+            cards = attrs.get("sections")
+            if type(cards) is list:  # apart: most pages need a node without its card's every line
+                sections.add(dumps(cards))
+                attrs = {**attrs, "sections": SECTIONS_APART}
+            else:
+                sections.add(b"null")
+            nodes.add(row(attrs))
+        edges = Blocks()
+        for attrs, t in zip(map(rows.edge, range(compact.number_of_edges())), compact.etype.tolist(), strict=True):
+            edges.add(row(attrs) if attrs.get("type") == TYPES[t] else row(attrs, {"type": TYPES[t]}))
         blocks: list[bytes] = []
-        tables = {"nodes": _blocks((row(rows.node(i)) for i in range(compact.number_of_nodes())), blocks)}
-        types = compact.etype.tolist()
-        tables["edges"] = _blocks((row(a) if a.get("type") == TYPES[t] else row(a, {"type": TYPES[t]})
-                                   for a, t in zip(map(rows.edge, range(len(types))), types, strict=True)), blocks)
-        tables["places"] = _place_blocks(list(places), blocks)
+        tables = {family: family_blocks.table(blocks) for family, family_blocks in
+                  (("nodes", nodes), ("sections", sections), ("edges", edges), ("places", place_blocks(places)))}
         core = zlib.compress(orjson.dumps({
             "meta": meta, "ids": compact.ids, "kinds": compact.kind_code.tolist(), "names": compact.names,
             "status": compact.status, "places": len(places), "blocks": tables}), 1)
@@ -185,7 +143,7 @@ def decode(raw: bytes, key: str | None = None, label: str = "") -> CompactGraph:
     ids, kinds, names, status = _node_columns(core)
     src, dst, etype = _edge_columns(ends, len(ids))
     blocks = memoryview(rest)[core_size + ends_size:]
-    tables, places = _tables(core, {"nodes": len(ids), "edges": len(etype)}, len(blocks))
+    tables, places = _tables(core, {"nodes": len(ids), "sections": len(ids), "edges": len(etype)}, len(blocks))
     columns = {"kinds": kinds, "names": names, "types": [TYPES[t] for t in etype.tolist()]}
     rows = SnapshotRows(blocks, tables, columns, places, label)
     return CompactGraph(ids, kinds, names, status, (src, dst, etype), rows, core["meta"])
@@ -231,7 +189,7 @@ def _tables(core: dict[str, Any], rows: dict[str, int], size: int) -> tuple[dict
     """The block tables of the three row families, checked against the row counts and the blocks' size."""
     tables, places = core.get("blocks"), core.get("places")
     if type(tables) is not dict or set(tables) != set(FAMILIES) or type(places) is not int or places < 0:
-        raise SnapshotError("the block tables are not those of nodes, edges and places")
+        raise SnapshotError("the block tables are not those of nodes, sections, edges and places")
     for family in FAMILIES:
         problem = table_problem(tables[family], rows.get(family, places), size)
         if problem:

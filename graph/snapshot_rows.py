@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import zlib
 from bisect import bisect_right
-from collections import OrderedDict
 from itertools import chain
 from typing import Any, Callable
 
@@ -22,10 +21,13 @@ from .model import gc_paused
 from .shapes import EDGE_FIELDS, NODE_FIELDS, SECTION_FIELDS, places_problem
 
 PLACE_KEYS = ("file", "start_line", "end_line", "text", "authorship")
-FAMILIES = ("nodes", "edges", "places")
+FAMILIES = ("nodes", "sections", "edges", "places")
 #: Blocks kept decoded, per family (a block is ~32 KiB of rows: a few MiB of objects each at most).
-CACHED_BLOCKS = {"nodes": 256, "edges": 1024, "places": 4096}
+CACHED_BLOCKS = {"nodes": 1024, "sections": 64, "edges": 2048, "places": 4096}
+#: A node row's "sections" when its card's sections are kept apart, as row i of the sections family.
+SECTIONS_APART = 0
 _LIST: frozenset[type] = frozenset({list})
+_APART: frozenset[type] = frozenset({int, type(None)})  # a node row's sections: apart (SECTIONS_APART) or none
 #: A family's blocks: the first row of each, and where each starts in the blocks (one more: the end).
 Table = tuple[list[int], list[int]]
 
@@ -118,11 +120,20 @@ class SnapshotRows:
         """`columns`: the node kinds and names and the edge types by number, which the rows must repeat;
         `places`: how many provenance entries there are; `label`: how errors name the file."""
         self._blocks, self._tables, self._columns, self._label = blocks, tables, columns, label
-        self._cache: dict[str, OrderedDict[int, list[Any]]] = {f: OrderedDict() for f in FAMILIES}
-        self._rows = {"nodes": len(columns["kinds"]), "edges": len(columns["types"]), "places": places}
+        self._cache: dict[str, dict[int, list[Any]]] = {f: {} for f in FAMILIES}
+        self._rows = {"nodes": len(columns["kinds"]), "sections": len(columns["kinds"]), "edges": len(columns["types"]),
+                      "places": places}
 
-    def node(self, i: int) -> dict[str, Any]:
-        return self._row("nodes", i)
+    def node(self, i: int, sections: bool = True) -> dict[str, Any]:
+        row = self._row("nodes", i)
+        if type(row.get("sections")) is not int:
+            return row if sections or "sections" not in row else {k: v for k, v in row.items() if k != "sections"}
+        if not sections:
+            return {k: v for k, v in row.items() if k != "sections"}
+        cards = self._row("sections", i)
+        if type(cards) is not list:
+            raise SnapshotError(f"{self._label}sections of node {i}: not a list")
+        return {**row, "sections": cards}
 
     def edge(self, j: int) -> dict[str, Any]:
         return self._row("edges", j)
@@ -131,10 +142,19 @@ class SnapshotRows:
         """Every node's and edge's row, in order (each block read once, not kept in the cache)."""
         with gc_paused():
             places = list(chain.from_iterable(self._read("places", k, None) for k in range(self._count("places"))))
-            nodes = list(chain.from_iterable(self._read("nodes", k, places.__getitem__)
-                                             for k in range(self._count("nodes"))))
-            edges = list(chain.from_iterable(self._read("edges", k, places.__getitem__)
-                                             for k in range(self._count("edges"))))
+            every = places.__getitem__
+
+            def cited(numbers: list[int]) -> list[dict[str, Any]]:
+                return list(map(every, numbers))
+
+            nodes = list(chain.from_iterable(self._read("nodes", k, cited) for k in range(self._count("nodes"))))
+            cards = list(chain.from_iterable(self._read("sections", k, None) for k in range(self._count("sections"))))
+            for i, row in enumerate(nodes):
+                if type(row.get("sections")) is int:
+                    if type(cards[i]) is not list:
+                        raise SnapshotError(f"{self._label}sections of node {i}: not a list")
+                    row["sections"] = cards[i]
+            edges = list(chain.from_iterable(self._read("edges", k, cited) for k in range(self._count("edges"))))
         return nodes, edges
 
     def _count(self, family: str) -> int:
@@ -143,21 +163,33 @@ class SnapshotRows:
     def _row(self, family: str, row: int) -> Any:
         starts = self._tables[family][0]
         k = bisect_right(starts, row) - 1
-        cache = self._cache[family]
-        block = cache.get(k)
+        block = self._cache[family].get(k)
         if block is None:
-            block = cache[k] = self._read(family, k, self._place if family != "places" else None)
-            if len(cache) > CACHED_BLOCKS[family]:
-                cache.popitem(last=False)
-        else:
-            cache.move_to_end(k)
+            block = self._keep(family, k)
         return block[row - starts[k]]
 
-    def _place(self, number: int) -> dict[str, Any]:
-        return self._row("places", number)
+    def _keep(self, family: str, k: int) -> list[Any]:
+        """Block `k` read and kept (the block kept longest is let go past `CACHED_BLOCKS`)."""
+        cache = self._cache[family]
+        block = cache[k] = self._read(family, k, self._places if family in ("nodes", "edges") else None)
+        if len(cache) > CACHED_BLOCKS[family]:
+            del cache[next(iter(cache))]
+        return block
 
-    def _read(self, family: str, k: int, place: Callable[[int], dict[str, Any]] | None) -> list[Any]:
-        """Block `k` of `family`, checked, provenance numbers replaced by `place(number)`."""
+    def _places(self, numbers: list[int]) -> list[dict[str, Any]]:
+        """The provenance entries of place `numbers` (a hub cites thousands: one lookup each, no more)."""
+        starts, cache = self._tables["places"][0], self._cache["places"]
+        out = []
+        for number in numbers:
+            k = bisect_right(starts, number) - 1
+            block = cache.get(k)
+            if block is None:
+                block = self._keep("places", k)
+            out.append(block[number - starts[k]])
+        return out
+
+    def _read(self, family: str, k: int, places: Callable[[list[int]], list[dict[str, Any]]] | None) -> list[Any]:
+        """Block `k` of `family`, checked, provenance numbers replaced by the entries `places(numbers)` gives."""
         starts, offsets = self._tables[family]
         size = (starts[k + 1] if k + 1 < len(starts) else self._rows[family]) - starts[k]
         try:
@@ -168,14 +200,17 @@ class SnapshotRows:
             rows, problem = _places(rows, size)
         elif type(rows) is not list or len(rows) != size:
             problem = f"not {size} rows"
+        elif family == "sections":
+            problem = "a card's sections are not a list" if _types_problem(rows, {list, type(None)}) \
+                else _sections_problem([s for r in rows if r for s in r])
         else:
             problem = self._rows_problem(family, rows, starts[k])
         if problem:
             raise SnapshotError(f"{self._label}{family} block {k}: {problem}")
-        if place is not None:
+        if places is not None:
             for r in rows:
                 if "provenance" in r:
-                    r["provenance"] = [place(p) for p in r["provenance"]]
+                    r["provenance"] = places(r["provenance"])
         return rows
 
     def _rows_problem(self, family: str, rows: list[Any], first: int) -> str | None:
@@ -184,11 +219,11 @@ class SnapshotRows:
             return "a row is not a mapping"
         problem = _refs_problem(rows, self._rows["places"])
         if family == "nodes":
-            problem = problem or _column_problem(rows, {**NODE_FIELDS, "provenance": _LIST})
+            problem = problem or _column_problem(rows, {**NODE_FIELDS, "provenance": _LIST, "sections": _APART})
             kinds, names = (self._columns[c][first:first + len(rows)] for c in ("kinds", "names"))
             if problem is None and ([r.get("kind") for r in rows] != kinds or [r.get("name") for r in rows] != names):
                 problem = "a node's kind or name is not the one in the columns"
-            return problem or _sections_problem([s for r in rows if r.get("sections") for s in r["sections"]])
+            return problem
         problem = problem or _column_problem(rows, {**EDGE_FIELDS, "provenance": _LIST})
         if problem is None and [r.get("type") for r in rows] != self._columns["types"][first:first + len(rows)]:
             problem = "an edge's type is not the one in the columns"

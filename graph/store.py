@@ -45,8 +45,9 @@ class GraphStore(ABC):
 
     # -- primitives ------------------------------------------------------------------------------
     @abstractmethod
-    def get_nodes(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """Full nodes (with provenance and sections) by id; missing ids are left out."""
+    def get_nodes(self, ids: Sequence[str], sections: bool = True) -> dict[str, dict[str, Any]]:
+        """Full nodes (with provenance, and their card's sections unless `sections` is false: views of
+        many nodes do not show every line of every card) by id; missing ids are left out."""
 
     def has_nodes(self, ids: Sequence[str]) -> bool:
         """Whether every id in `ids` is a node (stores may answer without reading the nodes)."""

@@ -76,7 +76,7 @@ def neighbourhood(store: Primitives, node_id: str, hops: int = 1, kinds: Sequenc
     """
     check_filters(kinds, edge_types)
     hops = max(0, min(int(hops), MAX_HOPS))
-    if node_id not in store.get_nodes([node_id]):
+    if not store.has_nodes([node_id]):
         raise NotFound(f"no node '{node_id}'")
     # hop by hop as sets (a 2-hop neighbourhood through hubs can hold most of a big graph); only the
     # nodes kept are sorted
@@ -100,7 +100,7 @@ def neighbourhood(store: Primitives, node_id: str, hops: int = 1, kinds: Sequenc
         room -= len(kept)
     ordered = list(depth)
     ids = sorted(ordered)
-    nodes = store.get_nodes(ids)
+    nodes = store.get_nodes(ids, sections=False)
     edges = store.edges_among(ids, list(edge_types) if edge_types else None)
     return {
         "center": node_id,
@@ -141,7 +141,7 @@ def compare(store: Primitives, ids: Sequence[str]) -> dict[str, Any]:
     ids = list(dict.fromkeys(ids))
     if len(ids) < 2:
         raise ValueError("compare needs two or more nodes")
-    nodes = store.get_nodes(ids)
+    nodes = store.get_nodes(ids, sections=False)
     missing = [i for i in ids if i not in nodes]
     if missing:
         raise NotFound(f"no node '{missing[0]}'")
@@ -154,7 +154,7 @@ def compare(store: Primitives, ids: Sequence[str]) -> dict[str, Any]:
             if end in neighbours and other not in ids:
                 neighbours[end].setdefault(other, []).append(e)
     all_other = sorted({o for ns in neighbours.values() for o in ns})
-    other_nodes = store.get_nodes(all_other)
+    other_nodes = store.get_nodes(all_other, sections=False)
     shared_ids = sorted(set.intersection(*(set(ns) for ns in neighbours.values())))
 
     def by_kind(node_ids: Iterable[str]) -> dict[str, list[dict]]:
@@ -181,7 +181,7 @@ def compare(store: Primitives, ids: Sequence[str]) -> dict[str, Any]:
 
 def hydrate(store: Primitives, paths: list[list[str]], types: Sequence[str]) -> list[dict[str, Any]]:
     ids = sorted({n for p in paths for n in p})
-    nodes = store.get_nodes(ids)
+    nodes = store.get_nodes(ids, sections=False)
     edges = store.edges_among(ids, types)
     by_pair: dict[frozenset, list[dict]] = {}
     for e in edges:

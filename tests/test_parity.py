@@ -178,3 +178,14 @@ def test_a_stores_own_traversals_equal_the_ones_written_once(any_store, a, b):
     assert any_store.shortest_node_paths(a, b, types) == GraphStore.shortest_node_paths(any_store, a, b, types)
     for hops, limit in [(1, None), (2, 15)]:
         assert any_store.neighbourhood(a, hops, limit=limit) == traversal.neighbourhood(any_store, a, hops, limit=limit)
+
+
+def test_nodes_without_their_sections_are_the_nodes_less_their_sections(any_store):
+    """`get_nodes(ids, sections=False)`, what views of many nodes ask for, on every store: the same nodes,
+    their card's sections left out, nothing else."""
+    ids = ["pattern:insecure", "pattern:needy", "capacity:value", "pattern:nowhere"]
+    whole = any_store.get_nodes(ids)
+    assert whole["pattern:insecure"]["sections"] and "pattern:nowhere" not in whole
+    assert any_store.get_nodes(ids, sections=False) == {
+        i: {k: v for k, v in n.items() if k != "sections"} for i, n in whole.items()}
+    assert any_store.has_nodes(ids[:3]) and not any_store.has_nodes(ids)

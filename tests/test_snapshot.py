@@ -21,6 +21,7 @@ from graph import snapshot
 from graph.embedded import EmbeddedStore
 from graph.shapes import EDGES
 from graph.snapshot import SnapshotError
+from graph.snapshot_blocks import blocks_of
 from loaders.corpus import load_paths
 from loaders.parsecache import ParseCache
 
@@ -60,10 +61,12 @@ def test_opening_reads_no_rows_and_a_card_reads_its_own(corpus_store, saved):
     assert store.shortest_node_paths("pattern:needy", "capacity:value", ["HAS_CAPACITY", "TRANSFORMED_BY",
                                                                            "COMBINES_WITH"]) is not None
     assert store.nodes_by_name("insecure") == corpus_store.nodes_by_name("insecure")
-    assert _blocks_read(store) == {"nodes": 0, "edges": 0, "places": 0}
+    assert store.neighbourhood("pattern:insecure")["nodes"] == corpus_store.neighbourhood("pattern:insecure")["nodes"]
+    assert _blocks_read(store)["sections"] == 0  # a view of many nodes reads no card's every line
+    store = EmbeddedStore(snapshot.decode(saved))
     assert store.get_node("pattern:insecure") == corpus_store.get_node("pattern:insecure")
     read = _blocks_read(store)
-    assert read["nodes"] == 1 and read["edges"] == 0 and 0 < read["places"]
+    assert read["nodes"] == 1 and read["sections"] == 1 and read["edges"] == 0 and 0 < read["places"]
     assert store.incident_edges(["pattern:insecure"]) == corpus_store.incident_edges(["pattern:insecure"])
 
 
@@ -102,8 +105,8 @@ def _pack(state: dict[str, Any]) -> bytes:
     deliberate edit would make."""
     blocks: list[bytes] = []
     core = dict(state["core"])
-    core["blocks"] = {f: snapshot._blocks([orjson.dumps(r) for r in state["rows"][f]], blocks)
-                      for f in ("nodes", "edges")}
+    core["blocks"] = {f: blocks_of([orjson.dumps(r) for r in state["rows"][f]], blocks)
+                      for f in ("nodes", "sections", "edges")}
     places = state["rows"]["places"]  # one block of columns
     columns = [[p[c] if c < len(p) else None for p in places] for c in range(5)] + [[None] * len(places)]
     blocks.append(zlib.compress(orjson.dumps(columns)))
@@ -157,7 +160,9 @@ ROW_CORRUPTIONS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "no-name": lambda s: _pattern(s).pop("name"),
     "row-kind-not-the-column's": lambda s: _pattern(s).__setitem__("kind", "Person"),
     "sections-a-string": lambda s: _pattern(s).__setitem__("sections", "Behavior"),
-    "section-item-line-a-string": lambda s: _pattern(s)["sections"][0]["items"][0].__setitem__("line", "4"),
+    "section-item-line-a-string": lambda s: s["rows"]["sections"][_at(s)][0]["items"][0].__setitem__("line", "4"),
+    "sections-apart-but-none": lambda s: s["rows"]["sections"].__setitem__(_at(s), None),
+    "sections-a-dict": lambda s: s["rows"]["sections"].__setitem__(_at(s), {"Behavior": []}),
     "place-line-a-bool": lambda s: [p.__setitem__(1, True) for p in s["rows"]["places"]],
     "place-text-missing": lambda s: s["rows"]["places"].__setitem__(0, s["rows"]["places"][0][:3]),
     "row-type-not-the-column's": lambda s: s["rows"]["edges"][0].__setitem__("type", "LIKES"),
@@ -205,7 +210,7 @@ def test_an_unchanged_snapshot_packs_back_to_the_same_graph(saved):
 def test_a_damaged_snapshot_is_refused(saved, damage, tmp_path):
     raw = {"truncated": saved[: len(saved) // 2], "empty": b"", "garbage": b"\x00\xff" * 50,
            "flipped": saved[:-10] + bytes([saved[-10] ^ 1]) + saved[-9:],
-           "other-version": saved.replace(b"snapshot\n2\n", b"snapshot\n1\n", 1),
+           "other-version": saved.replace(b"snapshot\n3\n", b"snapshot\n2\n", 1),
            "not-zlib": _sealed_payload(saved, b"{}")}[damage]
     path = tmp_path / "graph.snapshot"
     path.write_bytes(raw)
@@ -294,7 +299,7 @@ def test_the_app_uses_a_sound_snapshot_as_it_is(corpus_with_snapshot, caplog):
     with caplog.at_level(logging.INFO, logger="atlas.compose"):
         store, _ = open_embedded(folder)
     assert not caplog.records and (folder / CACHE_NAME).stat().st_mtime_ns == stamp
-    assert _blocks_read(store) == {"nodes": 0, "edges": 0, "places": 0}  # no row read to open it
+    assert _blocks_read(store) == {"nodes": 0, "sections": 0, "edges": 0, "places": 0}  # no row read to open it
 
 
 def test_the_app_rereads_only_the_card_that_changed(tmp_path, monkeypatch):

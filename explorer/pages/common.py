@@ -264,7 +264,7 @@ def show_provenance(node: dict[str, Any], limit: int = 8) -> None:
 
 
 def names_of(store: GraphStore, ids: Iterable[str]) -> dict[str, str]:
-    return {i: n["name"] for i, n in store.get_nodes(list(dict.fromkeys(ids))).items()}
+    return {i: n["name"] for i, n in store.get_nodes(list(dict.fromkeys(ids)), sections=False).items()}
 
 
 # -- corrections ---------------------------------------------------------------------------------

@@ -31,10 +31,12 @@ class Reads(Connected):
     _cache_chars: int
     _cache_lock: threading.Lock
 
-    def get_nodes(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    def get_nodes(self, ids: Sequence[str], sections: bool = True) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         for rec in self._read(cy.NODES_BY_ID, ids=list(dict.fromkeys(ids))):
             node = decode_props(rec["p"])
+            if not sections:
+                node.pop("sections", None)
             out[node["id"]] = node
         return out
 
@@ -91,8 +93,9 @@ class Reads(Connected):
                 depth[nid] = level
                 revs[nid] = rev
             position += size
-        full = self._nodes_at(revs)
-        nodes = [dict(full[nid], depth=depth[nid]) for nid in sorted(depth) if nid in full]
+        full = self._nodes_at(revs)  # without their card's sections, as `traversal.neighbourhood` gives them
+        nodes = [{**{k: v for k, v in full[nid].items() if k != "sections"}, "depth": depth[nid]}
+                 for nid in sorted(depth) if nid in full]
         edges = sorted((edge_record(e["s"], e["type"], e["t"], e["p"]) for e in rec["edges"]), key=edge_key)
         return {"center": node_id, "nodes": nodes, "edges": edges, "total": rec["total"],
                 "truncated": len(depth) < rec["total"]}

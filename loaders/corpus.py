@@ -73,8 +73,13 @@ def _discover(paths: Iterable[Path], warnings: list[Warning_] | None = None) -> 
         else:
             raise LoadError(str(path), 1, f"{_special_kind(mode)}, not a regular file: only regular files are read")
     unique: dict[Path, Path] = {}
+    parents: dict[Path, str] = {}  # a folder's real path, once: realpath reads every part of every path
     for p in found:
-        unique.setdefault(Path(os.path.realpath(p)), p)
+        parent = parents.get(p.parent)
+        if parent is None:
+            parent = parents[p.parent] = os.path.realpath(p.parent)
+        real = os.path.realpath(p) if os.path.islink(p) else os.path.join(parent, p.name)
+        unique.setdefault(Path(real), p)
     return unique
 
 
@@ -333,10 +338,10 @@ def _card_heading(doc: Document) -> tuple[int, str] | None:
 def sources_digest(paths: Iterable[Path]) -> str:
     """A digest of every input file's bytes, of the corrections files at or above them, and of the
     vocabulary (with the catalogue names the card reader always uses) and loader code (cache key)."""
-    files = discover(list(paths))
-    resolved = [os.path.realpath(f) for f in files]  # once per file: a big corpus has tens of thousands
+    found = _discover(list(paths))  # each file resolved once: a big corpus has tens of thousands
+    resolved = [str(real) for real in found]
     inside = set(resolved)
-    for extra in [*find_sidecars(files), *reader_files()]:  # corrections; code, vocabulary, shipped names
+    for extra in [*find_sidecars(found, real=True), *reader_files()]:  # corrections; code, vocabulary, names
         real = os.path.realpath(extra)
         if real not in inside:
             resolved.append(real)

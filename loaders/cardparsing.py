@@ -61,11 +61,12 @@ def worker_count(cards: int) -> int:
     return wanted
 
 
-def parse_cards(jobs: Sequence[Job], vocab: Vocabulary, known: frozenset[str], cache: ParseCache | None = None,
+def parse_cards(jobs: list[Job], vocab: Vocabulary, known: frozenset[str], cache: ParseCache | None = None,
                 keys: tuple[str, str] | None = None, workers: int | None = None) -> Generator[ParsedCard, None, None]:
     """Each job's card, in order: from `cache` when it holds it (with `keys`: the pattern names' and the
     reader's digests), else parsed (in `workers` processes, by default `worker_count`) and put in it.
-    Raises the LoadError of the first card, in order, that is not one."""
+    Raises the LoadError of the first card, in order, that is not one. Consumes `jobs`: each is set to
+    None once its card is given, so a document's lines are freed as the graph grows."""
     use_cache = cache is not None and keys is not None
     card_keys = [card_key(doc, fixes, *keys) for doc, fixes in jobs] if use_cache and keys else []
     todo = [i for i in range(len(jobs)) if not use_cache or card_keys[i] not in cache]  # type: ignore[operator]
@@ -74,7 +75,9 @@ def parse_cards(jobs: Sequence[Job], vocab: Vocabulary, known: frozenset[str], c
     pending = iter(todo)  # the jobs the workers parse, in order
     upcoming = next(pending, None)
     try:
-        for i, (doc, fixes) in enumerate(jobs):
+        for i in range(len(jobs)):
+            doc, fixes = jobs[i]
+            jobs[i] = None  # type: ignore[call-overload]
             key = card_keys[i] if use_cache else ""
             card = cache.get(key, vocab) if cache is not None and use_cache and key in cache else None
             if card is None and rows is not None and upcoming == i:
@@ -99,10 +102,11 @@ def _from_worker(result: Result, key: str | None, cache: ParseCache | None, voca
     return decode_card(orjson.loads(result), vocab)
 
 
-def _parsed_rows(jobs: Sequence[Job], vocab: Vocabulary, known: frozenset[str],
+def _parsed_rows(jobs: list[Job], vocab: Vocabulary, known: frozenset[str],
                  workers: int) -> Generator[Result, None, None]:
     """Each job's result, in order, parsed by `workers` forked processes in chunks; the rest parsed here
-    if the workers cannot start or die (a worker killed for memory must not stop the load)."""
+    if the workers cannot start or die (a worker killed for memory must not stop the load). Consumes
+    `jobs` here as `parse_cards` does (the workers have their own copies)."""
     global _WORK
     size = max(10, min(100, len(jobs) // (workers * 8) or 1))
     chunks = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
@@ -119,10 +123,12 @@ def _parsed_rows(jobs: Sequence[Job], vocab: Vocabulary, known: frozenset[str],
                 waiting.append(pool.submit(_parse_chunk, bounds))
                 if len(waiting) > AHEAD * workers:
                     for result in waiting.popleft().result():
+                        jobs[done] = None  # type: ignore[call-overload]
                         done += 1
                         yield result
             while waiting:
                 for result in waiting.popleft().result():
+                    jobs[done] = None  # type: ignore[call-overload]
                     done += 1
                     yield result
     except (BrokenProcessPool, OSError):

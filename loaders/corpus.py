@@ -20,7 +20,7 @@ from graph.shipped import SHIPPED_DATA
 from .article import parse_article
 from .build import Builder, LoadReport
 from .card import card_title
-from .cardparsing import parse_cards
+from .cardparsing import Job, parse_cards
 from .catalogue import Catalogue, read_catalogue
 from .corrections import CORRECTIONS, corrections_for, find_sidecars
 from .errors import LoadError, Warning_
@@ -285,10 +285,11 @@ def _load_paths(paths: Iterable[Path], cache: ParseCache | None = None) -> LoadR
     keys = (known_digest(known), reader_digest()) if cache is not None else None
     cards = [(f, d, card_title(d)) for f, d in documents]
     del documents
-    jobs = [(doc, corrections.get(real, [])) for real, doc, title in cards if title is not None]
+    jobs: list[Job] = [(doc, corrections.get(real, [])) for real, doc, title in cards if title is not None]
     parsed = parse_cards(jobs, vocab, known, cache, keys)  # in order, lazily: parsing overlaps assembly
     try:
-        for real, doc, title in cards:
+        for index, (real, doc, title) in enumerate(cards):
+            cards[index] = None  # type: ignore[call-overload]  # its lines freed once it is in the graph
             who, note = authorship(real)
             fixes = corrections.get(real, [])
             if title is not None:

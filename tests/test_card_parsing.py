@@ -142,3 +142,19 @@ def test_a_finished_graph_drops_its_merge_state_and_still_merges(corpus):
     places = list(node["provenance"])
     graph.add_node(node["kind"], node["name"], places[:1], id=nid)  # a place it has: not added again
     assert node["provenance"] == places
+
+
+def test_documents_and_cache_rows_are_let_go_of_once_used(corpus, tmp_path, monkeypatch):
+    from loaders.corpus import discover
+    from loaders.text import read_document
+    from loaders.vocabulary import load_vocabulary
+
+    vocab = load_vocabulary()
+    jobs = [(read_document(f), []) for f in discover([corpus / "cards"])][:3]
+    cards = cardparsing.parse_cards(jobs, vocab, frozenset(vocab.known_patterns), workers=0)
+    next(cards)
+    assert jobs[0] is None and jobs[1] is not None  # a document's lines go once its card is given
+    cards.close()
+    cache = ParseCache(tmp_path / "parsed.cache")
+    _load([corpus], 2, monkeypatch, cache)
+    assert cache.misses == 40 and not cache._used and not cache._rows  # saved, then let go of

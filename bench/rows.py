@@ -49,12 +49,17 @@ LOADING_PAIRS = [
 ]
 LOADING_ROWS = [f"{measure}, {side}" for measure, _, _ in LOADING_PAIRS for side in ("before", "after")]
 
+#: Issue 17's parse rows (`bench.parsing`): load_paths before and after the issue's parse work, and the reader.
+PARSE_ROWS = [*(f"load_paths, {cache} cache, {side}" for cache in ("cold", "warm") for side in ("before", "after")),
+              "parse_card alone"]
+
 #: The rows every table has, in order: (group, measure). Rows that could not be measured are printed
 #: with the reason instead of figures, so the table always has all of them (tests/test_bench.py checks).
 QUERY_OPS = ("neighbourhood 2-hop", "shortest path", "simple paths ≤3", "compare")
 PER_SIZE_ROWS = [
     "parse throughput",
     "parse peak RSS",
+    *PARSE_ROWS,
     "embedded build (load_paths + replace_all)",
     "embedded build peak RSS",
     "embedded save (node-link JSON)",

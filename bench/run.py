@@ -8,6 +8,8 @@ For each corpus size (synthetic cards from `bench.generate`, written under `--wo
   - parse throughput (cards/s of `loaders.corpus.load_paths`) and the peak memory (ru_maxrss) of a fresh
     subprocess per run, and the embedded build (load_paths + EmbeddedStore.replace_all), save and reload
     (`bench.children`);
+  - issue 17's parse rows (`bench.parsing`): load_paths in cards/s with a cold and a warm parse cache, the
+    loaders before the issue's parse work (a commit taken out of git) beside today's, and parse_card alone;
   - issue 17's rows, today's approach beside the new one in the same run (`bench.loading`): the saved
     graph's size (node-link JSON / the compact snapshot), the app's cold start with it warm, a reload
     after one card changed (every card parsed / the parse cache), a full build and its peak memory;
@@ -44,6 +46,7 @@ from bench.browser import canvas_rows
 from bench.children import app_rows, build_rows, child_app, child_build
 from bench.loading import before_after, child_cold_start, child_open, loading_rows
 from bench.neo4j_rows import neo4j_section, open_neo4j
+from bench.parsing import parse_rows
 from bench.queries import embedded_extra_rows, measure_queries, pyvis_rows, query_pairs
 from bench.rows import (
     BIG_SIZE,
@@ -82,6 +85,7 @@ def run_size(n: int, opts: Options, neo: Any | None, neo_reason: str) -> tuple[l
     corpus, expected = ensure_corpus(n, opts)
     log(f"{n} cards: {expected['nodes']:,} nodes, {expected['edges']:,} edges expected")
     rows = build_rows(n, corpus, expected, opts)
+    rows += parse_rows(corpus, n, opts)
     # the app's own opening (before the app rows, which open the corpus through it)
     rows += loading_rows(corpus, n, opts.app)
 
@@ -174,7 +178,7 @@ def loading_only(opts: Options) -> int:
     rows: list[Row] = []
     for n in opts.sizes:
         corpus, _ = ensure_corpus(n, opts)
-        rows += loading_rows(corpus, n, opts.app)
+        rows += parse_rows(corpus, n, opts) + loading_rows(corpus, n, opts.app)
     print(f"# Pattern Atlas benchmark: loading rows only\n\n{environment()}; sizes "
           f"{', '.join(f'{s:,}' for s in opts.sizes)} cards; took {(time.perf_counter() - started) / 60:.1f} min.\n")
     print(table(rows))

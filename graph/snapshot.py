@@ -58,21 +58,25 @@ def encode(compact: CompactGraph, meta: dict[str, Any], key: str = "") -> bytes:
     if not re.fullmatch(r"[0-9a-f]*", key):
         raise ValueError("a snapshot key is hex digits")
     places: dict[tuple, int] = {}
+    # a place's number by the id of its dict (the loaders cite one dict many times), with the dict kept so
+    # its id is not reused while encoding
+    seen: dict[int, tuple[int, dict[str, Any]]] = {}
     dumps = orjson.dumps
+
+    def number(p: dict[str, Any]) -> int:
+        k = tuple(p.values()) if tuple(p) == PLACE_KEYS else (dumps(p, option=orjson.OPT_SORT_KEYS),)
+        found = places.get(k)
+        if found is None:
+            found = places[k] = len(places)
+        seen[id(p)] = (found, p)
+        return found
 
     def row(attrs: dict[str, Any], extra: dict[str, Any] | None = None) -> bytes:
         prov = attrs.get("provenance")
         out = {**attrs, **extra} if extra else attrs
         if type(prov) is not list:
             return dumps(out)
-        refs = []
-        for p in prov:
-            k = tuple(p.values()) if tuple(p) == PLACE_KEYS else (dumps(p, option=orjson.OPT_SORT_KEYS),)
-            number = places.get(k)
-            if number is None:
-                number = places[k] = len(places)
-            refs.append(number)
-        return dumps({**out, "provenance": refs})
+        return dumps({**out, "provenance": [seen[id(p)][0] if id(p) in seen else number(p) for p in prov]})
 
     with gc_paused():
         rows = compact.rows

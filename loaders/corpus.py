@@ -260,19 +260,7 @@ def _load_paths(paths: Iterable[Path], cache: ParseCache | None = None) -> LoadR
     corrections = corrections_for(files, real=True)  # rows of corrections.yaml files at or above the documents
     builder = Builder()
     builder.report.warnings.extend(passed_over)
-    documents: list[tuple[Path, Document]] = []  # (resolved path, document)
-    catalogues: list[Catalogue] = []
-    for real, file in files.items():
-        if file.name in (MANIFEST, CORRECTIONS):
-            continue
-        if file.suffix.lower() in YAML_SUFFIXES:
-            cat = read_catalogue(file)
-            if cat is None:
-                builder.report.skipped.append(display_path(file))
-            else:
-                catalogues.append(cat)
-        else:
-            documents.append((real, read_document(real, real=True)))
+    catalogues, documents = _read_files(files, builder.report.skipped)
 
     def authorship(real: Path, default: str = "unspecified") -> tuple[str, str | None]:
         row = manifest.get(real, {}) if manifest else {}
@@ -308,6 +296,25 @@ def _load_paths(paths: Iterable[Path], cache: ParseCache | None = None) -> LoadR
         parsed.close()  # workers still parsing stop at once on an error
     graph, report = builder.finish()
     return LoadResult(graph, report)
+
+
+def _read_files(files: dict[Path, Path], skipped: list[str]) -> tuple[list[Catalogue], list[tuple[Path, Document]]]:
+    """The catalogues and the documents (with their resolved paths) among `files` (by resolved path),
+    in order; YAML files that are not catalogues go to `skipped`, manifests and corrections are left out."""
+    documents: list[tuple[Path, Document]] = []
+    catalogues: list[Catalogue] = []
+    for real, file in files.items():
+        if file.name in (MANIFEST, CORRECTIONS):
+            continue
+        if file.suffix.lower() in YAML_SUFFIXES:
+            cat = read_catalogue(file)
+            if cat is None:
+                skipped.append(display_path(file))
+            else:
+                catalogues.append(cat)
+        else:
+            documents.append((real, read_document(real, real=True)))
+    return catalogues, documents
 
 
 def _known_patterns(vocab: Vocabulary, builder: Builder, catalogues: list[Catalogue]) -> frozenset[str]:

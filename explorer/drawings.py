@@ -115,6 +115,27 @@ def step_drawing(store: GraphStore, page: str, params: Mapping[str, list[str]]) 
     return drawing
 
 
+def _grown(ranked: list[str], store: GraphStore, cap: int) -> set[str]:
+    """Up to `cap` of the `ranked` ids: from each in turn not yet kept, its combinations a hop at a time
+    (best ranked first), until `cap` are kept."""
+    if len(ranked) <= cap:
+        return set(ranked)
+    order = {pid: i for i, pid in enumerate(ranked)}
+    kept: set[str] = set()
+    for seed in ranked:
+        if len(kept) >= cap:
+            break
+        if seed in kept:
+            continue
+        kept.add(seed)
+        frontier = [seed]
+        while frontier and len(kept) < cap:
+            reached = store.reach(frontier, ["COMBINES_WITH"], ["Pattern"]) - kept
+            frontier = sorted((r for r in reached if r in order), key=order.__getitem__)[:cap - len(kept)]
+            kept.update(frontier)
+    return kept
+
+
 def _names(store: GraphStore, ids: list[str]) -> dict[str, str]:
     return {i: n["name"] for i, n in store.get_nodes(ids, sections=False).items()}
 
@@ -167,20 +188,22 @@ _BUILDERS: dict[str, Callable[[GraphStore, dict[str, Any]], Drawing]] = {
 
 def pattern_map(store: GraphStore, patterns: Sequence[dict[str, Any]], cap: int = MAP_CAP) -> Drawing:
     """The first page's map: the patterns with a card and the patterns they combine with, joined by the
-    cards' combinations, at most `cap` of them (patterns with a card first, then by how many combinations
-    they take part in, then by name), so a large corpus opens on a readable map, not every pattern. Ranked
-    by the store's degrees; only the drawn patterns' combinations are fetched (at 10,000 cards there are
-    70,000)."""
+    cards' combinations, at most `cap` of them, so a large corpus opens on a readable map, not every
+    pattern. Past the cap it grows from the best ranked pattern (patterns with a card first, then by how
+    many combinations they take part in, then by name) through its combinations, a hop at a time, then
+    from the next best not yet drawn: a connected map, not the top 40 scattered without their links.
+    Ranked by the store's degrees; only the drawn patterns' combinations are fetched (70,000 at 10,000
+    cards)."""
     carded = {p["id"] for p in patterns if p.get("status") == "card"}
     degree = {i: d for i, d in store.degrees(["Pattern"], ["COMBINES_WITH"]).items() if d}
     linked = [p for p in patterns if p["id"] in carded or p["id"] in degree]
     ranked = sorted(linked, key=lambda p: (p["id"] not in carded, -degree.get(p["id"], 0), p["name"], p["id"]))
-    kept = {p["id"] for p in ranked[:max(1, cap)]}
+    kept = _grown([p["id"] for p in ranked], store, max(1, cap))
     drawing = Drawing("pattern map", nodes=[p for p in linked if p["id"] in kept],
                       edges=store.edges_among(sorted(kept), ["COMBINES_WITH"]),
                       highlight_nodes=sorted(kept & carded), total=len(linked))
     if len(linked) > len(kept):
-        drawing.messages.append(f"Showing the {len(kept)} best connected of {len(linked):,} patterns; "
-                                "find any pattern on the Pattern card or Explore page.")
+        drawing.messages.append(f"Showing {len(kept)} of {len(linked):,} patterns: the best connected and the "
+                                "patterns they combine with; find any pattern on the Pattern card or Explore page.")
     return drawing
 

@@ -677,3 +677,10 @@ def test_documents_loaded_on_the_sources_page_join_the_configured_corpus(corpus_
     assert not any(p.endswith("/victim.txt") for p in documents), documents  # not the repository's data/
     assert custom["paths"][0] == str(corpus_copy)
     drop_upload(at)
+
+
+def test_the_sidebar_names_the_configured_corpus(corpus_copy):
+    """With PATTERN_ATLAS_DATA set, the sidebar names that folder (it said data/ whatever the setting)."""
+    at = start("explore")
+    captions = " ".join(views.unescape_md(c.value) for c in at.sidebar.caption)
+    assert f"Graph: {corpus_copy.as_posix()}/ ·" in captions and "Graph: data/" not in captions

@@ -132,7 +132,10 @@ def test_the_pattern_map_is_capped_for_a_large_corpus():
     assert drawn.edges and all(e["source"] in kept and e["target"] in kept for e in drawn.edges)
     assert {(e["source"], e["target"]) for e in drawn.edges} == {
         (f"pattern:p{a}", f"pattern:p{b}") for a, b in pairs if {f"pattern:p{a}", f"pattern:p{b}"} <= kept}
-    assert drawn.messages and f"{MAP_CAP} best connected of 500" in drawn.messages[0]
+    assert drawn.messages and f"Showing {MAP_CAP} of 500 patterns" in drawn.messages[0]
+    # grown from the best connected through its combinations: every pattern p1 combines with is drawn
+    assert {f"pattern:p{i}" for i in range(2, 12)} <= kept
+    assert len(drawn.edges) >= 30  # the 40 best connected alone have 16 combinations among them here
     store, patterns = store_of(5, [(1, 2), (3, 4)])
     small = pattern_map(store, [p for p in patterns if p["id"] != "pattern:lone"])
     assert not small.messages and {n["id"] for n in small.nodes} == {f"pattern:p{i}" for i in range(5)}

@@ -46,7 +46,7 @@ def default_store() -> tuple[GraphStore, dict[str, Any]]:
     return _embedded_store(str(settings().data_dir.resolve()))
 
 
-@st.cache_resource(show_spinner="Loading the graph from data/ …")
+@st.cache_resource(show_spinner="Loading the graph …")
 def _embedded_store(data_dir: str) -> tuple[GraphStore, dict[str, Any]]:
     """One store per corpus folder: a process that is pointed at another folder gets its graph."""
     store, report = open_embedded(Path(data_dir))
@@ -61,6 +61,12 @@ default_store.clear = _embedded_store.clear  # type: ignore[attr-defined]
 def _neo4j_store(uri: str, user: str, database: str | None, _settings: Neo4jSettings) -> GraphStore:
     """A connected Neo4j store (the password is not part of the cache key: leading underscore)."""
     return open_neo4j(_settings)
+
+
+def corpus_label() -> str:
+    """The corpus folder as the sidebar names it: `data/` as shipped, else the configured folder
+    (`PATTERN_ATLAS_DATA`), relative to the repository or the working folder when inside one."""
+    return display_path(settings().data_dir).rstrip("/") + "/"
 
 
 def settings() -> Any:
@@ -107,7 +113,7 @@ def setup_store() -> Atlas:
         atlas_ = Atlas(custom["store"], custom["report"], custom["label"], "uploaded")
     if atlas_ is None:
         store, report = default_store()
-        atlas_ = Atlas(store, report, "data/", "embedded")
+        atlas_ = Atlas(store, report, corpus_label(), "embedded")
     with st.sidebar:
         kinds, types = atlas_.store.counts()
         st.caption(f"Graph: {escape_md(atlas_.label)} · {sum(kinds.values())} nodes · {sum(types.values())} edges")

@@ -94,7 +94,7 @@ def embedded_extra_rows(store: Any, opts: Options, size: str) -> list[Row]:
     """The worst 2-hop neighbourhood the app allows (around the biggest hub) and a warm user Cypher query."""
     rows: list[Row] = []
     # the worst case the app allows: a 2-hop neighbourhood around the highest-degree node
-    degree = dict(store.graph.degree())
+    degree = store.degrees()  # from the columns: no row read, no networkx graph made
     hub = max(degree, key=lambda k: (degree[k], k))
     kinds, types = app_query_args()
     hub_lat = []

@@ -9,6 +9,7 @@ whole: Cypher, the Python named queries, saving as node-link JSON.
 """
 from __future__ import annotations
 
+import threading
 from typing import Any, Iterable, Protocol, Sequence
 
 import networkx as nx
@@ -74,6 +75,7 @@ class CompactGraph:
         self._in = _csr(self.dst, len(ids))
         self._typed: dict[int, Typed] = {}
         self._graph = graph
+        self._lock = threading.Lock()
 
     # -- making one --------------------------------------------------------------------------------
     @classmethod
@@ -108,26 +110,30 @@ class CompactGraph:
     def to_networkx(self) -> nx.MultiDiGraph:
         """The whole graph as a networkx MultiDiGraph (made once, from every row; its graph attributes are
         `meta` itself). Edges go in in edge order, so the graph is the one `GraphData.to_networkx` makes."""
-        if self._graph is None:
-            with gc_paused():
-                nodes, edges = self.rows.all_rows()
-                self.rows = ListRows(nodes, edges)  # the rows read whole: no more reading by block
-                graph: nx.MultiDiGraph = nx.MultiDiGraph()
-                graph.graph = self.meta
-                inner: Any = graph  # networkx's own dicts, filled as add_node and add_edge fill them
-                node, succ, pred = inner._node, inner._succ, inner._pred
-                for nid, attrs in zip(self.ids, nodes, strict=True):
-                    node[nid], succ[nid], pred[nid] = attrs, {}, {}
-                ids = self.ids
-                for a, b, t, attrs in zip(self.src.tolist(), self.dst.tolist(), self.etype.tolist(), edges,
-                                          strict=True):
-                    u, v = ids[a], ids[b]
-                    keyed = succ[u].get(v)
-                    if keyed is None:
-                        keyed = succ[u][v] = pred[v][u] = {}
-                    keyed[TYPES[t]] = attrs
-                self._graph = graph
-        return self._graph
+        with self._lock:  # pages in several sessions' threads may ask at once: made once
+            if self._graph is None:
+                self._graph = self._networkx()
+            return self._graph
+
+    def _networkx(self) -> nx.MultiDiGraph:
+        """The networkx graph of every row (the rows, read whole, then replace the block reader)."""
+        with gc_paused():
+            nodes, edges = self.rows.all_rows()
+            self.rows = ListRows(nodes, edges)
+            graph: nx.MultiDiGraph = nx.MultiDiGraph()
+            graph.graph = self.meta
+            inner: Any = graph  # networkx's own dicts, filled as add_node and add_edge fill them
+            node, succ, pred = inner._node, inner._succ, inner._pred
+            for nid, attrs in zip(self.ids, nodes, strict=True):
+                node[nid], succ[nid], pred[nid] = attrs, {}, {}
+            ids = self.ids
+            for a, b, t, attrs in zip(self.src.tolist(), self.dst.tolist(), self.etype.tolist(), edges, strict=True):
+                u, v = ids[a], ids[b]
+                keyed = succ[u].get(v)
+                if keyed is None:
+                    keyed = succ[u][v] = pred[v][u] = {}
+                keyed[TYPES[t]] = attrs
+        return graph
 
     # -- reading -----------------------------------------------------------------------------------
     def number_of_nodes(self) -> int:

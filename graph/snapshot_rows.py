@@ -9,6 +9,7 @@ the checksum already refuses a damaged file, so that is an edit made to pass it.
 """
 from __future__ import annotations
 
+import threading
 import zlib
 from bisect import bisect_right
 from itertools import chain
@@ -121,6 +122,7 @@ class SnapshotRows:
         `places`: how many provenance entries there are; `label`: how errors name the file."""
         self._blocks, self._tables, self._columns, self._label = blocks, tables, columns, label
         self._cache: dict[str, dict[int, list[Any]]] = {f: {} for f in FAMILIES}
+        self._lock = threading.Lock()
         self._rows = {"nodes": len(columns["kinds"]), "sections": len(columns["kinds"]), "edges": len(columns["types"]),
                       "places": places}
 
@@ -169,11 +171,14 @@ class SnapshotRows:
         return block[row - starts[k]]
 
     def _keep(self, family: str, k: int) -> list[Any]:
-        """Block `k` read and kept (the block kept longest is let go past `CACHED_BLOCKS`)."""
-        cache = self._cache[family]
-        block = cache[k] = self._read(family, k, self._places if family in ("nodes", "edges") else None)
-        if len(cache) > CACHED_BLOCKS[family]:
-            del cache[next(iter(cache))]
+        """Block `k` read and kept (the block kept longest is let go past `CACHED_BLOCKS`). The app's pages
+        share one store across sessions' threads: the cache changes under a lock, blocks are read outside it."""
+        block = self._read(family, k, self._places if family in ("nodes", "edges") else None)
+        with self._lock:
+            cache = self._cache[family]
+            cache[k] = block
+            while len(cache) > CACHED_BLOCKS[family]:
+                del cache[next(iter(cache))]
         return block
 
     def _places(self, numbers: list[int]) -> list[dict[str, Any]]:

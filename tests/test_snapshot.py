@@ -8,6 +8,7 @@ import logging
 import re
 import shutil
 import struct
+import sys
 import zlib
 from pathlib import Path
 from typing import Any, Callable
@@ -318,3 +319,31 @@ def test_the_app_rereads_only_the_card_that_changed(tmp_path, monkeypatch):
     fresh = load_paths([folder])
     assert report == fresh.report.to_dict()
     assert dict(store.graph.nodes(data=True)) == fresh.graph.nodes
+
+
+def test_threads_reading_one_store_get_the_rows_saved(corpus_store, saved, monkeypatch):
+    """The app shares one store across sessions' threads: with a cache of two blocks (so blocks are let
+    go all the time), eight threads reading every node and edge get what was saved, and no error."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from graph import snapshot_rows
+
+    monkeypatch.setattr(snapshot_rows, "CACHED_BLOCKS", dict.fromkeys(snapshot_rows.FAMILIES, 2))
+    store = EmbeddedStore(snapshot.decode(saved))
+    ids = store.compact.ids
+
+    def read(offset: int) -> bool:
+        for i in range(offset, offset + len(ids)):
+            nid = ids[i % len(ids)]
+            if store.get_node(nid) != corpus_store.get_node(nid):
+                return False
+        return store.incident_edges(ids[offset::7]) == corpus_store.incident_edges(ids[offset::7])
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch all the time, as a loaded server's do
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            assert all(pool.map(read, range(0, 8 * 13, 13)))
+    finally:
+        sys.setswitchinterval(interval)
+    assert max(len(c) for c in store.compact.rows._cache.values()) <= 2

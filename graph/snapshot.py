@@ -129,14 +129,16 @@ def decode(raw: bytes, key: str | None = None, label: str = "") -> CompactGraph:
     when a block is read."""
     if not raw.startswith(MAGIC):
         raise SnapshotError("not a snapshot")
-    version, saved_key, stated, body = (raw[len(MAGIC):].split(b"\n", 3) + [b"", b"", b""])[:4]
+    # the header's lines, then the body as a view (no copy of tens of MiB)
+    version, saved_key, stated, sizes, start = _header(raw)
     if version != b"%d" % VERSION:
         raise SnapshotError(f"snapshot version {version[:20].decode(errors='replace')!r}, not {VERSION}")
     if key is not None and saved_key != key.encode():
         raise SnapshotStale("saved for other sources")
+    body = memoryview(raw)[start:]
     if hashlib.sha256(body).hexdigest().encode() != stated:
         raise SnapshotError("content checksum does not match: changed since it was saved")
-    sizes, _, rest = body.partition(b"\n")
+    rest = body[len(sizes) + 1:]
     try:
         core_size, ends_size = (int(s) for s in sizes.split(b" ", 1))
         with gc_paused():
@@ -146,11 +148,26 @@ def decode(raw: bytes, key: str | None = None, label: str = "") -> CompactGraph:
         raise SnapshotError(f"not readable ({exc})") from None
     ids, kinds, names, status = _node_columns(core)
     src, dst, etype = _edge_columns(ends, len(ids))
-    blocks = memoryview(rest)[core_size + ends_size:]
+    blocks = rest[core_size + ends_size:]
     tables, places = _tables(core, {"nodes": len(ids), "sections": len(ids), "edges": len(etype)}, len(blocks))
     columns = {"kinds": kinds, "names": names, "types": [TYPES[t] for t in etype.tolist()]}
     rows = SnapshotRows(blocks, tables, columns, places, label)
     return CompactGraph(ids, kinds, names, status, (src, dst, etype), rows, core["meta"])
+
+
+def _header(raw: bytes) -> tuple[bytes, bytes, bytes, bytes, int]:
+    """The version, key, checksum and body sizes lines after the magic, and where the body starts (the
+    sizes line is its first); empty lines where the file ends early."""
+    lines: list[bytes] = []
+    at = len(MAGIC)
+    for _ in range(4):
+        end = raw.find(b"\n", at)
+        if end < 0:
+            padded = lines + [b""] * (4 - len(lines))
+            return padded[0], padded[1], padded[2], padded[3], len(raw)
+        lines.append(raw[at:end])
+        at = end + 1
+    return lines[0], lines[1], lines[2], lines[3], at - len(lines[3]) - 1
 
 
 def _node_columns(core: Any) -> tuple[list[str], list[str], list[str], list[str | None]]:

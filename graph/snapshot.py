@@ -6,7 +6,7 @@ Layout, after a header (magic, version, the sources' key, a SHA-256 of the body)
   report), node ids, kinds, names and pattern status, and the block tables; then the edge ends and types as
   little-endian int32, int32 and int8 arrays (read straight into numpy);
 - the rows: each node's and edge's whole attributes and each provenance entry, orjson, in blocks of about
-  32 KiB compressed one by one (`graph.snapshot_rows`), read when a page asks for a node or an edge. Each
+  8 KiB (a card's sections: 32 KiB) compressed one by one (`graph.snapshot_rows`), read when a page asks for a node or an edge. Each
   distinct provenance entry is stored once; nodes and edges cite it by number.
 
 Opening checks the header, the checksum and every column (ids unique, kinds and types of the schema, ends
@@ -26,7 +26,7 @@ import orjson
 
 from .compact import KINDS, TYPES, CompactGraph
 from .model import gc_paused
-from .snapshot_blocks import Blocks, place_blocks
+from .snapshot_blocks import BLOCK_BYTES, Blocks, place_blocks
 from .snapshot_rows import (
     FAMILIES,
     PLACE_KEYS,
@@ -80,7 +80,7 @@ def encode(compact: CompactGraph, meta: dict[str, Any], key: str = "") -> bytes:
 
     with gc_paused():
         rows = compact.rows
-        nodes, sections = Blocks(), Blocks()
+        nodes, sections = Blocks(BLOCK_BYTES["nodes"]), Blocks(BLOCK_BYTES["sections"])
         for i in range(compact.number_of_nodes()):
             attrs = rows.node(i)
             cards = attrs.get("sections")
@@ -90,7 +90,7 @@ def encode(compact: CompactGraph, meta: dict[str, Any], key: str = "") -> bytes:
             else:
                 sections.add(b"null")
             nodes.add(row(attrs))
-        edges = Blocks()
+        edges = Blocks(BLOCK_BYTES["edges"])
         for attrs, t in zip(map(rows.edge, range(compact.number_of_edges())), compact.etype.tolist(), strict=True):
             edges.add(row(attrs) if attrs.get("type") == TYPES[t] else row(attrs, {"type": TYPES[t]}))
         blocks: list[bytes] = []

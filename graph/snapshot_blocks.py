@@ -1,5 +1,5 @@
-"""Writing a snapshot's rows (`graph.snapshot`) in blocks: rows grouped as they come into blocks of about
-32 KiB, each compressed alone (zlib level 1), so a reader decompresses only the block that holds the row it
+"""Writing a snapshot's rows (`graph.snapshot`) in blocks: rows grouped as they come into blocks of a few
+KiB (`BLOCK_BYTES`), each compressed alone (zlib level 1), so a reader decompresses only the block that holds the row it
 wants (`graph.snapshot_rows`)."""
 from __future__ import annotations
 
@@ -8,15 +8,18 @@ from typing import Iterable
 
 import orjson
 
-#: Rows are grouped into blocks of about this many bytes (uncompressed) before compression.
-BLOCK_BYTES = 32 * 1024
+#: Rows are grouped into blocks of about this many bytes (uncompressed) before compression, per family:
+#: nodes, edges and places are read a few at a time (a page's drawing: small blocks waste less), a card's
+#: sections one card at a time.
+BLOCK_BYTES = {"nodes": 8 * 1024, "sections": 32 * 1024, "edges": 8 * 1024, "places": 8 * 1024}
 
 
 class Blocks:
     """One family's rows grouped into compressed blocks as they come, so the encoded rows of only one block
     are held at a time (orjson gives each row a buffer of a few KiB)."""
 
-    def __init__(self) -> None:
+    def __init__(self, block_bytes: int) -> None:
+        self.block_bytes = block_bytes
         self.out: list[bytes] = []
         self.size, self.count = 0, 0
         self.pending: list[bytes] = []
@@ -27,7 +30,7 @@ class Blocks:
         self.pending.append(row)
         self.size += len(row) + 1
         self.count += 1
-        if self.size >= BLOCK_BYTES:
+        if self.size >= self.block_bytes:
             self.flush()
 
     def flush(self) -> None:
@@ -51,9 +54,10 @@ class Blocks:
         return self.starts, [base + o for o in self.offsets]
 
 
-def blocks_of(rows: Iterable[bytes], blocks: list[bytes]) -> tuple[list[int], list[int]]:
+def blocks_of(rows: Iterable[bytes], blocks: list[bytes], block_bytes: int = BLOCK_BYTES["nodes"]
+              ) -> tuple[list[int], list[int]]:
     """Group encoded rows into blocks appended to `blocks`; their block table."""
-    family = Blocks()
+    family = Blocks(block_bytes)
     for row in rows:
         family.add(row)
     return family.table(blocks)
@@ -63,14 +67,14 @@ def place_blocks(places: Iterable[tuple]) -> Blocks:
     """Provenance entries in blocks of columns (file, start line, end line, text, authorship, and the whole
     entry where it has other keys: a 1-tuple of its JSON): the places of a hub are read many at a time, and
     columns are checked and turned into dicts several times faster than rows."""
-    family = Blocks()
+    family = Blocks(BLOCK_BYTES["places"])
     chunk: list[tuple] = []
     size = 0
     for place in places:
         chunk.append(place)
         family.count += 1
         size += len(place[3]) + len(place[0]) + 24 if len(place) == 5 else 200
-        if size >= BLOCK_BYTES:
+        if size >= family.block_bytes:
             family.close(_columns(chunk), len(chunk))
             chunk, size = [], 0
     if chunk:

@@ -23,8 +23,9 @@ from .shapes import EDGE_FIELDS, NODE_FIELDS, SECTION_FIELDS, places_problem
 
 PLACE_KEYS = ("file", "start_line", "end_line", "text", "authorship")
 FAMILIES = ("nodes", "sections", "edges", "places")
-#: Blocks kept decoded, per family (a block is ~32 KiB of rows: a few MiB of objects each at most).
-CACHED_BLOCKS = {"nodes": 1024, "sections": 64, "edges": 2048, "places": 4096}
+#: Blocks kept decoded, per family (`graph.snapshot_blocks.BLOCK_BYTES`: 8 KiB of rows, sections 32 KiB):
+#: at 10,000 cards every node, about two thirds of the edges and all places; 64 cards' sections.
+CACHED_BLOCKS = {"nodes": 4096, "sections": 64, "edges": 8192, "places": 16384}
 #: A node row's "sections" when its card's sections are kept apart, as row i of the sections family.
 SECTIONS_APART = 0
 _LIST: frozenset[type] = frozenset({list})

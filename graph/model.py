@@ -141,7 +141,7 @@ class GraphData:
             shown = name  # a file path: shown as written
         else:
             shown = display_name(name)
-        prov = [p.to_dict() if isinstance(p, Provenance) else dict(p) for p in provenance]
+        prov = [p.to_dict() if isinstance(p, Provenance) else p for p in provenance]  # shared, never changed
         if not name.isascii() and kind != "Source" and lookalike(name):
             self.lookalikes.append((kind, name, prov[0] if prov else None, lookalike(name)))
         node = self.nodes.get(nid)
@@ -185,7 +185,7 @@ class GraphData:
             if end not in self.nodes:
                 raise KeyError(f"edge {source} -{type}-> {target}: no node {end}")
         key = (source, type, target)
-        prov = [p.to_dict() if isinstance(p, Provenance) else dict(p) for p in provenance]
+        prov = [p.to_dict() if isinstance(p, Provenance) else p for p in provenance]  # shared, never changed
         edge = self.edges.get(key)
         stronger = False
         if edge is None:

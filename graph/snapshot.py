@@ -6,8 +6,8 @@ Layout, after a header (magic, version, the sources' key, a SHA-256 of the body)
   report), node ids, kinds, names and pattern status, and the block tables; then the edge ends and types as
   little-endian int32, int32 and int8 arrays (read straight into numpy);
 - the rows: each node's and edge's whole attributes and each provenance entry, orjson, in blocks of about
-  8 KiB (a card's sections: 32 KiB) compressed one by one (`graph.snapshot_rows`), read when a page asks for a node or an edge. Each
-  distinct provenance entry is stored once; nodes and edges cite it by number.
+  8 KiB (a card's sections: 32 KiB) compressed one by one (`graph.snapshot_rows`), read when a page asks
+  for a node or an edge. Each distinct provenance entry is stored once; nodes and edges cite it by number.
 
 Opening checks the header, the checksum and every column (ids unique, kinds and types of the schema, ends
 that are nodes, no edge twice), so a damaged or truncated file is refused (`SnapshotError`) and rebuilt by
@@ -29,7 +29,6 @@ from .model import gc_paused
 from .snapshot_blocks import BLOCK_BYTES, Blocks, place_blocks
 from .snapshot_rows import (
     FAMILIES,
-    PLACE_KEYS,
     SECTIONS_APART,
     SnapshotError,
     SnapshotRows,
@@ -58,13 +57,20 @@ def encode(compact: CompactGraph, meta: dict[str, Any], key: str = "") -> bytes:
     if not re.fullmatch(r"[0-9a-f]*", key):
         raise ValueError("a snapshot key is hex digits")
     places: dict[tuple, int] = {}
-    # a place's number by the id of its dict (the loaders cite one dict many times), with the dict kept so
-    # its id is not reused while encoding
+    # a place's number by the id of its dict (a statement's dict is shared by the node and the edge it makes,
+    # a snapshot's by everything citing it), the dict held so its id is not reused while encoding
     seen: dict[int, tuple[int, dict[str, Any]]] = {}
     dumps = orjson.dumps
 
     def number(p: dict[str, Any]) -> int:
-        k = tuple(p.values()) if tuple(p) == PLACE_KEYS else (dumps(p, option=orjson.OPT_SORT_KEYS),)
+        known = seen.get(id(p))
+        if known is not None:
+            return known[0]
+        try:  # the loaders' places: these five keys (an entry with others is stored whole)
+            k: tuple = (p["file"], p["start_line"], p["end_line"], p["text"], p["authorship"]) if len(p) == 5 else ()
+        except KeyError:
+            k = ()
+        k = k or (dumps(p, option=orjson.OPT_SORT_KEYS),)
         found = places.get(k)
         if found is None:
             found = places[k] = len(places)
@@ -76,7 +82,7 @@ def encode(compact: CompactGraph, meta: dict[str, Any], key: str = "") -> bytes:
         out = {**attrs, **extra} if extra else attrs
         if type(prov) is not list:
             return dumps(out)
-        return dumps({**out, "provenance": [seen[id(p)][0] if id(p) in seen else number(p) for p in prov]})
+        return dumps({**out, "provenance": [number(p) for p in prov]})
 
     with gc_paused():
         rows = compact.rows

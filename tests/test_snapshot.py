@@ -347,3 +347,20 @@ def test_threads_reading_one_store_get_the_rows_saved(corpus_store, saved, monke
     finally:
         sys.setswitchinterval(interval)
     assert max(len(c) for c in store.compact.rows._cache.values()) <= 2
+
+
+def test_places_of_another_shape_are_stored_whole():
+    """A provenance entry with keys other than the loaders' five (a hand-made graph's) reads back as it was,
+    beside ordinary ones."""
+    from graph.model import GraphData
+
+    data = GraphData()
+    plain = {"file": "a.txt", "start_line": 1, "end_line": 2, "text": "x", "authorship": "authored"}
+    other = {"file": "b.txt", "start_line": 3, "end_line": 3, "text": "y", "note": "checked"}
+    data.add_node("Capacity", "Trust", [plain, other])
+    data.add_node("Capacity", "Calm", [other])
+    built = EmbeddedStore()
+    built.replace_all(data)
+    store = EmbeddedStore(snapshot.decode(snapshot.encode(built.compact, {})))
+    assert store.get_nodes(["capacity:trust", "capacity:calm"]) == built.get_nodes(["capacity:trust", "capacity:calm"])
+    assert store.graph.nodes["capacity:trust"]["provenance"] == [plain, other]

@@ -61,7 +61,8 @@ def _check(store: EmbeddedStore, graph: nx.MultiDiGraph, ids: list[str], kinds: 
     assert store.edges_among(ids, types) == sorted(
         (e for e in edges if e["source"] in inside and e["target"] in inside), key=edge_key)
     for node in ids:
-        near = {e["target"] if e["source"] == node else e["source"] for e in edges if node in (e["source"], e["target"])}
+        near = {e["target"] if e["source"] == node else e["source"]
+                for e in edges if node in (e["source"], e["target"])}
         near |= {node for e in edges if e["source"] == e["target"] == node}
         assert store.neighbour_ids([node], types, kinds)[node] == {m for m in near if kind[m] in wanted}
     assert store.reach(ids, types, kinds) == set().union(*store.neighbour_ids(ids, types, kinds).values())

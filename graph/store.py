@@ -118,7 +118,7 @@ class GraphStore(ABC):
         """Run a named library query (`graph.queries.QuerySpec`) with bound parameters."""
 
     def warm(self) -> None:
-        """Build whatever the first query would otherwise build (the embedded traversal index), so that
+        """Build whatever the first query would otherwise build (the embedded store's name index), so that
         a long-lived app pays for it while opening, not on a user's first click. Nothing by default."""
         return None
 

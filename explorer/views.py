@@ -331,3 +331,18 @@ def path_steps(path: Mapping[str, Any]) -> list[dict[str, str]]:
     """A path told step by step: each edge as a sentence with its source place and quote."""
     names = {n["id"]: n["name"] for n in path["nodes"]}
     return [told(e, names) for step in path["steps"] for e in step["edges"]]
+
+
+def path_ends(nodes: Sequence[Mapping[str, Any]], preferred: tuple[str, str] = ("pattern:insecure",
+                                                                               "pattern:self-judging")
+              ) -> tuple[str | None, str | None]:
+    """The Paths page's first From and To: the preferred patterns where the graph has them, else its first
+    two patterns (then nodes), never the same node twice (a corpus without Insecure opened on "Choose two
+    different nodes")."""
+    ids = [str(n["id"]) for n in nodes]
+    known = set(ids)
+    patterns = [str(n["id"]) for n in nodes if n.get("kind") == "Pattern"] + ids
+    start = preferred[0] if preferred[0] in known else next(iter(patterns), None)
+    end = preferred[1] if preferred[1] in known and preferred[1] != start else \
+        next((p for p in patterns if p != start), None)
+    return start, end

@@ -684,3 +684,17 @@ def test_the_sidebar_names_the_configured_corpus(corpus_copy):
     at = start("explore")
     captions = " ".join(views.unescape_md(c.value) for c in at.sidebar.caption)
     assert f"Graph: {corpus_copy.as_posix()}/ ·" in captions and "Graph: data/" not in captions
+
+
+def test_the_paths_page_opens_on_two_different_nodes_in_any_corpus():
+    """Without Insecure and Self-Judging (a corpus of other cards), From and To are two different patterns:
+    the page opened on the same node twice ("Choose two different nodes")."""
+    nodes = [{"id": "capacity:trust", "kind": "Capacity"}, {"id": "pattern:a", "kind": "Pattern"},
+             {"id": "pattern:b", "kind": "Pattern"}]
+    assert views.path_ends(nodes) == ("pattern:a", "pattern:b")
+    assert views.path_ends(nodes[:2]) == ("pattern:a", "capacity:trust")
+    assert views.path_ends(nodes[:1]) == ("capacity:trust", None)
+    assert views.path_ends([]) == (None, None)
+    shipped = [{"id": i, "kind": "Pattern"} for i in ("pattern:needy", "pattern:insecure", "pattern:self-judging")]
+    assert views.path_ends(shipped) == ("pattern:insecure", "pattern:self-judging")
+    assert views.path_ends(shipped[:2]) == ("pattern:insecure", "pattern:needy")

@@ -16,8 +16,9 @@ everything = store.list_nodes()
 ids = {n["id"] for n in everything}
 _, type_counts = store.counts()
 available = [t for t in EDGE_TYPES if t in type_counts]
+start, end = views.path_ends(everything)
 view = view_for("paths", choices={"paths_from": ids, "paths_to": ids, "paths_types": available},
-                defaults={"paths_from": "pattern:insecure", "paths_to": "pattern:self-judging", "paths_len": 2,
+                defaults={"paths_from": start, "paths_to": end, "paths_len": 2,
                           "paths_types": [t for t in available if t not in STRUCTURAL_EDGES]})
 
 st.title("Paths")
@@ -26,9 +27,9 @@ st.caption("From any node to any other: the shortest path and every simple path 
 
 c1, c2 = st.columns(2)
 with c1:
-    a = pick_node("From", everything, "pattern:insecure" if "pattern:insecure" in ids else None, key="paths_from")
+    a = pick_node("From", everything, start, key="paths_from")
 with c2:
-    b = pick_node("To", everything, "pattern:self-judging" if "pattern:self-judging" in ids else None, key="paths_to")
+    b = pick_node("To", everything, end, key="paths_to")
 c3, c4 = st.columns([3, 1], vertical_alignment="top")
 with c4:
     max_len = st.slider("Longest path (steps)", 1, 6, 2, key="paths_len")

@@ -16,6 +16,7 @@ import networkx as nx
 import numpy as np
 
 from .model import GraphData, gc_paused
+from .primitives import summary, without_sections
 from .schema import EDGE_TYPES, NODE_KINDS
 
 TYPES: tuple[str, ...] = tuple(EDGE_TYPES)
@@ -41,8 +42,7 @@ class ListRows:
         self._nodes, self._edges = nodes, edges
 
     def node(self, i: int, sections: bool = True) -> dict[str, Any]:
-        row = self._nodes[i]
-        return row if sections or "sections" not in row else {k: v for k, v in row.items() if k != "sections"}
+        return self._nodes[i] if sections else without_sections(self._nodes[i])
 
     def edge(self, j: int) -> dict[str, Any]:
         return self._edges[j]
@@ -57,6 +57,13 @@ def _csr(ends: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(ends, minlength=n), out=ptr[1:])
     return ptr, order
+
+
+def _edges_at(csr: tuple[np.ndarray, np.ndarray], numbers: np.ndarray | list[int]) -> np.ndarray:
+    """The edge numbers `csr` (`_csr`'s) lists for node `numbers`, node by node."""
+    ptr, order = csr
+    parts = [order[ptr[i]:ptr[i + 1]] for i in (numbers.tolist() if isinstance(numbers, np.ndarray) else numbers)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
 
 
 class CompactGraph:
@@ -154,23 +161,15 @@ class CompactGraph:
 
     def summary(self, i: int) -> dict[str, Any]:
         """What `graph.primitives.summary` gives for node `i`, from the columns."""
-        out = {"id": self.ids[i], "kind": self.kinds[i], "name": self.names[i]}
-        status = self.status[i]
-        if self.kinds[i] == "Pattern" and status:
-            out["status"] = status
-        return out
+        return summary({"id": self.ids[i], "kind": self.kinds[i], "name": self.names[i], "status": self.status[i]})
 
     def incident(self, numbers: np.ndarray) -> np.ndarray:
         """The numbers of the edges with an end among node `numbers` (each once, in edge order)."""
-        parts = [self._out[1][self._out[0][i]:self._out[0][i + 1]] for i in numbers.tolist()]
-        parts += [self._in[1][self._in[0][i]:self._in[0][i + 1]] for i in numbers.tolist()]
-        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int32)
+        return np.unique(np.concatenate([_edges_at(self._out, numbers), _edges_at(self._in, numbers)]))
 
     def outgoing(self, numbers: np.ndarray) -> np.ndarray:
         """The numbers of the edges that start at one of node `numbers`."""
-        ptr, order = self._out
-        parts = [order[ptr[i]:ptr[i + 1]] for i in numbers.tolist()]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+        return _edges_at(self._out, numbers)
 
     def numbers(self, ids: Iterable[str]) -> np.ndarray:
         """The node numbers of those `ids` that are nodes."""
@@ -195,9 +194,8 @@ class CompactGraph:
         if found is None:
             found = {}
             ids, kinds = self.ids, self.kinds
-            for ptr_order, ends in ((self._out, self.dst), (self._in, self.src)):
-                ptr, order = ptr_order
-                edges = order[ptr[i]:ptr[i + 1]]
+            for csr, ends in ((self._out, self.dst), (self._in, self.src)):
+                edges = _edges_at(csr, [i])
                 for other, t in zip(ends[edges].tolist(), self.etype[edges].tolist(), strict=True):
                     found.setdefault((TYPES[t], kinds[other]), set()).add(ids[other])
             self._typed[i] = found

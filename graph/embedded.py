@@ -194,7 +194,7 @@ class EmbeddedStore(GraphStore):
 
     def simple_node_paths(self, a: str, b: str, max_length: int, edge_types: Sequence[str],
                           cap: int) -> tuple[list[list[str]], bool]:
-        if a not in self._compact.index or b not in self._compact.index or a == b:
+        if a == b or not self.has_nodes([a, b]):
             return [], False
         types = set(edge_types)
         # distances to b (up to max_length - 1 steps): a partial path only goes on through a node from

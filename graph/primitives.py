@@ -29,6 +29,12 @@ def summary(node: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def without_sections(node: dict[str, Any]) -> dict[str, Any]:
+    """The node without its card's sections (`get_nodes(ids, sections=False)`): the node itself when it has
+    none, else a copy."""
+    return node if "sections" not in node else {k: v for k, v in node.items() if k != "sections"}
+
+
 def check_filters(kinds: Iterable[str] | None, edge_types: Iterable[str] | None) -> None:
     for kind in kinds or ():
         if kind not in NODE_KINDS:

@@ -19,6 +19,7 @@ import orjson
 
 from .errors import AtlasError
 from .model import gc_paused
+from .primitives import without_sections
 from .shapes import EDGE_FIELDS, NODE_FIELDS, SECTION_FIELDS, places_problem
 
 PLACE_KEYS = ("file", "start_line", "end_line", "text", "authorship")
@@ -129,10 +130,10 @@ class SnapshotRows:
 
     def node(self, i: int, sections: bool = True) -> dict[str, Any]:
         row = self._row("nodes", i)
-        if type(row.get("sections")) is not int:
-            return row if sections or "sections" not in row else {k: v for k, v in row.items() if k != "sections"}
         if not sections:
-            return {k: v for k, v in row.items() if k != "sections"}
+            return without_sections(row)
+        if type(row.get("sections")) is not int:
+            return row
         cards = self._row("sections", i)
         if type(cards) is not list:
             raise SnapshotError(f"{self._label}sections of node {i}: not a list")

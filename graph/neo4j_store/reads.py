@@ -7,6 +7,7 @@ import threading
 from collections import OrderedDict
 from typing import Any, Mapping, Sequence
 
+from ..primitives import without_sections
 from ..schema import NODE_KINDS, kind_of
 from ..store import MAX_HOPS, NotFound, check_filters, edge_key, summary
 from . import statements as cy
@@ -35,9 +36,7 @@ class Reads(Connected):
         out: dict[str, dict[str, Any]] = {}
         for rec in self._read(cy.NODES_BY_ID, ids=list(dict.fromkeys(ids))):
             node = decode_props(rec["p"])
-            if not sections:
-                node.pop("sections", None)
-            out[node["id"]] = node
+            out[node["id"]] = node if sections else without_sections(node)
         return out
 
     def nodes_by_name(self, name: str) -> list[dict[str, Any]]:
@@ -94,7 +93,7 @@ class Reads(Connected):
                 revs[nid] = rev
             position += size
         full = self._nodes_at(revs)  # without their card's sections, as `traversal.neighbourhood` gives them
-        nodes = [{**{k: v for k, v in full[nid].items() if k != "sections"}, "depth": depth[nid]}
+        nodes = [{**without_sections(full[nid]), "depth": depth[nid]}
                  for nid in sorted(depth) if nid in full]
         edges = sorted((edge_record(e["s"], e["type"], e["t"], e["p"]) for e in rec["edges"]), key=edge_key)
         return {"center": node_id, "nodes": nodes, "edges": edges, "total": rec["total"],

@@ -64,16 +64,16 @@ def _prov_key(p: dict) -> tuple:
     return (p["file"], p["start_line"], p["end_line"], p["text"])
 
 
-def _merge_provenance(target: list[dict], new: Iterable[dict], seen: set | None = None, copy: bool = True) -> None:
-    """Append the places of `new` not yet in `target`. `seen`: the keys of `target`, kept up to date.
-    `copy`: append copies (False when `new` holds dicts made for this call)."""
+def _merge_provenance(target: list[dict], new: Iterable[dict], seen: set | None = None) -> None:
+    """Append the places of `new` not yet in `target` (the dicts themselves: a statement's place is shared
+    by the node and the edge it makes, and never changed). `seen`: the keys of `target`, kept up to date."""
     if seen is None:
         seen = {_prov_key(p) for p in target}
     for p in new:
         key = _prov_key(p)
         if key not in seen:
             seen.add(key)
-            target.append(dict(p) if copy else p)
+            target.append(p)
 
 
 def _merge_attrs(target: dict[str, Any], attrs: dict[str, Any], replace: bool = False) -> None:
@@ -155,7 +155,7 @@ class GraphData:
             # the name's own id, not a synonym's or a given one: two names the id rules made one
             self.collisions.append((nid, kind, node["name"], self._named_at.get(nid), shown,
                                     prov[0] if prov else None))
-        _merge_provenance(node["provenance"], prov, self._prov_seen(nid, node["provenance"]), copy=False)
+        _merge_provenance(node["provenance"], prov, self._prov_seen(nid, node["provenance"]))
         _merge_attrs(node, attrs)
         return nid
 
@@ -200,7 +200,7 @@ class GraphData:
             else:
                 del self._rank[key]
         places = edge["provenance"]
-        _merge_provenance(places, prov, self._prov_seen(key, places), copy=False)
+        _merge_provenance(places, prov, self._prov_seen(key, places))
         _merge_attrs(edge, attrs, replace=stronger)
         if stronger and prov:
             first = {_prov_key(p) for p in prov}

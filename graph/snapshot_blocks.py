@@ -54,15 +54,6 @@ class Blocks:
         return self.starts, [base + o for o in self.offsets]
 
 
-def blocks_of(rows: Iterable[bytes], blocks: list[bytes], block_bytes: int = BLOCK_BYTES["nodes"]
-              ) -> tuple[list[int], list[int]]:
-    """Group encoded rows into blocks appended to `blocks`; their block table."""
-    family = Blocks(block_bytes)
-    for row in rows:
-        family.add(row)
-    return family.table(blocks)
-
-
 def place_blocks(places: Iterable[tuple]) -> Blocks:
     """Provenance entries in blocks of columns (file, start line, end line, text, authorship, and the whole
     entry where it has other keys: a 1-tuple of its JSON): the places of a hub are read many at a time, and

@@ -22,7 +22,7 @@ from graph import snapshot
 from graph.embedded import EmbeddedStore
 from graph.shapes import EDGES
 from graph.snapshot import SnapshotError
-from graph.snapshot_blocks import blocks_of
+from graph.snapshot_blocks import BLOCK_BYTES, Blocks
 from loaders.corpus import load_paths
 from loaders.parsecache import ParseCache
 
@@ -101,12 +101,20 @@ def _unpack(raw: bytes) -> dict[str, Any]:
             "dst": list(struct.unpack(f"<{m}i", ends[4 * m:8 * m])), "types": list(ends[8 * m:])}
 
 
+def _blocks_of(rows: list[Any], blocks: list[bytes]) -> tuple[list[int], list[int]]:
+    """Rows in blocks as the snapshot writes them, appended to `blocks`; their block table."""
+    family = Blocks(BLOCK_BYTES["nodes"])
+    for row in rows:
+        family.add(orjson.dumps(row))
+    return family.table(blocks)
+
+
 def _pack(state: dict[str, Any]) -> bytes:
     """The snapshot of `state` (as `_unpack` gives it, edited) with a checksum that matches it, as a
     deliberate edit would make."""
     blocks: list[bytes] = []
     core = dict(state["core"])
-    core["blocks"] = {f: blocks_of([orjson.dumps(r) for r in state["rows"][f]], blocks)
+    core["blocks"] = {f: _blocks_of(state["rows"][f], blocks)
                       for f in ("nodes", "sections", "edges")}
     places = state["rows"]["places"]  # one block of columns
     columns = [[p[c] if c < len(p) else None for p in places] for c in range(5)] + [[None] * len(places)]

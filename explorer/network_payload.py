@@ -21,10 +21,9 @@ from pyvis.network import Network  # type: ignore[import-untyped]
 from explorer.network_style import (
     _HEX,
     _LABEL_INSIDE,
-    _count,
     _label,
     _node_color,
-    _provenance,
+    _places_meta,
     _vis_options,
     legend_items,
     style_for,
@@ -116,8 +115,7 @@ def _add_nodes(net: Network, nodes: Sequence[Mapping[str, Any]], positions: Mapp
             "borderWidth": 3.5 if nid in marked else 1.5,
             "meta": {"kind": kind, "name": name, "description": str(raw.get("description") or
                                                                     raw.get("catalogue_description") or ""),
-                     "provenance": _provenance(raw.get("provenance")),
-                     "provenance_total": _count(raw.get("provenance")), "degree": degree[nid],
+                     **_places_meta(raw), "degree": degree[nid],
                      "highlighted": nid in marked},
         }
         if marked and nid not in marked:  # a path or a comparison is shown: the rest steps back
@@ -153,8 +151,7 @@ def _edge_options(raw: Mapping[str, Any], index: int, names: Mapping[str, str], 
         "color": {"color": colour, "hover": colour, "highlight": colour, "inherit": False, "opacity": 0.85},
         "font": {"color": "#8A3406", "size": 12} if on_path else {},
         "meta": {"type": etype, "verb": short_verb(etype), "sentence": sentence,
-                 "description": str(raw.get("description") or ""), "provenance": _provenance(raw.get("provenance")),
-                 "provenance_total": _count(raw.get("provenance")), "highlighted": on_path},
+                 "description": str(raw.get("description") or ""), **_places_meta(raw), "highlighted": on_path},
     }
 
 

@@ -130,6 +130,13 @@ def _count(places: Any) -> int:
     return 0 if not places or isinstance(places, (str, bytes)) else len(places)
 
 
+def _places_meta(item: Mapping[str, Any]) -> dict[str, Any]:
+    """What a drawn node or edge carries of its provenance: the first `PROVENANCE_IN_PAGE` places and
+    how many there are."""
+    places = item.get("provenance")
+    return {"provenance": _provenance(places), "provenance_total": _count(places)}
+
+
 def _label(name: str) -> str:
     name = " ".join(name.split())
     return name if len(name) <= _LABEL_MAX else name[: _LABEL_MAX - 1].rstrip() + "\u2026"
